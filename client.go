@@ -1,0 +1,755 @@
+package chatrecall
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Version is the SDK version sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Endpoint names, used in errors, logs, rate-limit keys and WithRateLimit.
+const (
+	EndpointGroupRecall    = "group_msg_recall"
+	EndpointOfficialRecall = "official_account_msg_recall"
+	EndpointPushRevoke     = "timpush/revoke"
+	EndpointC2CRecall      = "admin_msgwithdraw"
+	EndpointTPNSStop       = "tpns/stop_push_msg"
+	EndpointTPNSRevoke     = "tpns/revoke_push_msg"
+	EndpointTPNSCancel     = "tpns/cancel_timing_task"
+	EndpointTPNSRecord     = "tpns/get_push_record"
+	// EndpointTPNSPush is /v3/push/app for token and account audiences.
+	EndpointTPNSPush = "tpns/push_app"
+	// endpointTPNSPushBroadcast is /v3/push/app for all, tag and package
+	// audiences, which share a limit of 1 call per second.
+	endpointTPNSPushBroadcast = "tpns/push_app_broadcast"
+)
+
+// endpoint is the fixed description of one REST API.
+type endpoint struct {
+	name string
+	path string
+	// gone are the codes meaning "already done": after an attempt whose
+	// outcome was ambiguous, they confirm that the earlier attempt worked.
+	gone []int
+}
+
+func (e *endpoint) isGone(code int) bool {
+	for _, g := range e.gone {
+		if g == code {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	epGroupRecall    = &endpoint{EndpointGroupRecall, "/v4/group_open_http_svc/group_msg_recall", []int{CodeGroupMsgNotFound}}
+	epOfficialRecall = &endpoint{EndpointOfficialRecall, "/v4/official_account_open_http_svc/official_account_msg_recall", []int{CodeOfficialMsgNotFound}}
+	epPushRevoke     = &endpoint{EndpointPushRevoke, "/v4/timpush/revoke", []int{CodePushAlreadyRevoked}}
+	epC2CRecall      = &endpoint{EndpointC2CRecall, "/v4/openim/admin_msgwithdraw", []int{CodeC2CAlreadyRecalled}}
+)
+
+// DefaultIdentifier is the admin account used when Config.Identifier is empty.
+const DefaultIdentifier = "administrator"
+
+// DefaultTimeout bounds each attempt. The service gives up after about 3 s,
+// so the client waits longer than that before calling an attempt failed.
+const DefaultTimeout = 10 * time.Second
+
+// DefaultConcurrency is how many requests of one multi-item recall are in
+// flight at once.
+const DefaultConcurrency = 4
+
+// maxResponseBytes caps how much of a response body is read.
+const maxResponseBytes = 1 << 20
+
+// Config identifies the app and the credentials the client signs with.
+// Printing a Config (any fmt verb, or slog) never shows the secret key.
+type Config struct {
+	// SDKAppID is the app's ID from the Chat console. Required for Chat.
+	SDKAppID uint64
+	// Identifier is the App admin account requests are made as. Empty means
+	// DefaultIdentifier ("administrator").
+	Identifier string
+	// SecretKey is the app's key; the client makes and renews the admin
+	// UserSig from it. Set SecretKey or Signer, not both.
+	SecretKey string
+	// Signer supplies UserSigs instead of SecretKey.
+	Signer Signer
+	// Region is the data centre of the app. Required unless BaseURL is set.
+	Region Region
+	// BaseURL, when set, replaces the region's domains (a proxy, a test
+	// server such as chatrecalltest). Scheme and host, and optionally a path
+	// prefix: "http://127.0.0.1:8080".
+	BaseURL string
+	// TPNS configures the TPNS methods. Nil for Chat-only use.
+	TPNS *TPNSConfig
+}
+
+func (c Config) chatEmpty() bool {
+	return c.SDKAppID == 0 && c.SecretKey == "" && c.Signer == nil && c.Region == "" && c.BaseURL == "" && c.Identifier == ""
+}
+
+// String describes the Config with the secret key redacted.
+func (c Config) String() string {
+	var b strings.Builder
+	b.WriteString("chatrecall.Config{SDKAppID:")
+	b.WriteString(strconv.FormatUint(c.SDKAppID, 10))
+	b.WriteString(" Identifier:")
+	b.WriteString(strconv.Quote(c.Identifier))
+	b.WriteString(" SecretKey:")
+	b.WriteString(redactedMark(c.SecretKey))
+	b.WriteString(" Signer:")
+	if c.Signer != nil {
+		fmt.Fprintf(&b, "%T", c.Signer)
+	} else {
+		b.WriteString("<nil>")
+	}
+	b.WriteString(" Region:")
+	b.WriteString(string(c.Region))
+	b.WriteString(" BaseURL:")
+	b.WriteString(strconv.Quote(c.BaseURL))
+	b.WriteString(" TPNS:")
+	if c.TPNS != nil {
+		b.WriteString(c.TPNS.String())
+	} else {
+		b.WriteString("<nil>")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// GoString is String, so %#v redacts too.
+func (c Config) GoString() string { return c.String() }
+
+// Format makes every fmt verb print String.
+func (c Config) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+
+// LogValue makes slog print the Config with the secret key redacted.
+func (c Config) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.Uint64("sdkappid", c.SDKAppID),
+		slog.String("identifier", c.Identifier),
+		slog.String("secret_key", redactedMark(c.SecretKey)),
+		slog.String("region", string(c.Region)),
+		slog.String("base_url", c.BaseURL),
+	}
+	if c.TPNS != nil {
+		attrs = append(attrs, slog.Any("tpns", c.TPNS.LogValue()))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+func redactedMark(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return "REDACTED"
+}
+
+func formatRedacted(f fmt.State, verb rune, s string) {
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = io.WriteString(f, s)
+}
+
+// Option configures a Client. Options check their input: NewClient fails
+// with a message naming the option when one is given a bad value.
+type Option func(*settings) error
+
+type settings struct {
+	httpClient  *http.Client
+	timeout     time.Duration
+	logger      *slog.Logger
+	clock       Clock
+	retry       RetryPolicy
+	limiter     Limiter
+	limits      map[string]limitSpec
+	concurrency int
+	sigTTL      time.Duration
+	hook        func(context.Context, AttemptInfo)
+	cooldown    time.Duration
+}
+
+// WithHTTPClient sets the HTTP client requests are sent with. This is also
+// how httpmock gets in: httpmock.ActivateNonDefault(hc); WithHTTPClient(hc).
+// The client's own Timeout, if any, applies on top of WithTimeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New("chatrecall: WithHTTPClient: client is nil")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt (default 10 s). The service itself gives
+// up after about 3 s, so values under that turn slow successes into
+// failures of unknown outcome.
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("chatrecall: WithTimeout: timeout must be positive, got %s", d)
+		}
+		s.timeout = d
+		return nil
+	}
+}
+
+// WithLogger sets a logger. Each attempt is logged at debug level (endpoint,
+// attempt, host, status, code, duration); renewals and failovers at info.
+// Secrets are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("chatrecall: WithLogger: logger is nil")
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// WithClock sets the clock used for UserSig times, renewals, backoff waits,
+// rate limiting and failover cool-downs. A client with its own clock gets its
+// own rate-limit buckets, not the process-wide ones.
+func WithClock(c Clock) Option {
+	return func(s *settings) error {
+		if c == nil {
+			return errors.New("chatrecall: WithClock: clock is nil")
+		}
+		s.clock = c
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy. WithRetry(NoRetry()) turns retries off.
+func WithRetry(p RetryPolicy) Option {
+	return func(s *settings) error {
+		p, err := p.withDefaults()
+		if err != nil {
+			return err
+		}
+		s.retry = p
+		return nil
+	}
+}
+
+// WithRateLimit overrides the client-side limit of one endpoint (an Endpoint
+// constant): r calls per second with bursts of burst. rate.Inf turns the
+// limit off.
+func WithRateLimit(endpoint string, r rate.Limit, burst int) Option {
+	return func(s *settings) error {
+		if _, ok := documentedLimits[endpoint]; !ok {
+			return fmt.Errorf("chatrecall: WithRateLimit: unknown endpoint %q", endpoint)
+		}
+		if r < 0 || (r != rate.Inf && burst < 1) {
+			return fmt.Errorf("chatrecall: WithRateLimit: %s: need a rate >= 0 and a burst >= 1, got %g and %d", endpoint, float64(r), burst)
+		}
+		s.limits[endpoint] = limitSpec{r, burst}
+		if endpoint == EndpointTPNSPush {
+			s.limits[endpointTPNSPushBroadcast] = limitSpec{r, burst}
+		}
+		return nil
+	}
+}
+
+// WithLimiter replaces the in-process limiter, for example with one shared
+// through Redis (package redislimit).
+func WithLimiter(l Limiter) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("chatrecall: WithLimiter: limiter is nil")
+		}
+		s.limiter = l
+		return nil
+	}
+}
+
+// WithConcurrency sets how many requests of one multi-item recall may be in
+// flight at once (default 4).
+func WithConcurrency(n int) Option {
+	return func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("chatrecall: WithConcurrency: need at least 1, got %d", n)
+		}
+		s.concurrency = n
+		return nil
+	}
+}
+
+// WithUserSigTTL sets the validity of the admin UserSig the client makes
+// from Config.SecretKey (default 24 h). It is renewed after 3/4 of it.
+func WithUserSigTTL(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < time.Minute {
+			return fmt.Errorf("chatrecall: WithUserSigTTL: need at least 1m, got %s", d)
+		}
+		s.sigTTL = d
+		return nil
+	}
+}
+
+// WithFailoverCooldown sets how long the client uses the backup domain after
+// the primary failed to resolve or connect (default 1 minute).
+func WithFailoverCooldown(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("chatrecall: WithFailoverCooldown: need a positive duration, got %s", d)
+		}
+		s.cooldown = d
+		return nil
+	}
+}
+
+// AttemptInfo describes one HTTP attempt, for metrics and tracing.
+type AttemptInfo struct {
+	Endpoint   string        // an Endpoint constant
+	Attempt    int           // 1 for the first attempt
+	Host       string        // the host called
+	StatusCode int           // HTTP status, 0 when no response arrived
+	Code       int           // the service's error code, 0 on success or when none was read
+	Duration   time.Duration // from sending to the end of reading the response
+	Err        error         // nil on success; secrets already redacted
+}
+
+// WithAttemptHook calls fn after every attempt, on the calling goroutine.
+// It is the place to export metrics or trace spans without wrapping the
+// transport; fn must be quick and safe for concurrent use.
+func WithAttemptHook(fn func(context.Context, AttemptInfo)) Option {
+	return func(s *settings) error {
+		if fn == nil {
+			return errors.New("chatrecall: WithAttemptHook: hook is nil")
+		}
+		s.hook = fn
+		return nil
+	}
+}
+
+// Client calls the recall APIs. It is safe for concurrent use; make one per
+// app and reuse it. Printing a Client never shows a secret.
+type Client struct {
+	sdkAppID    uint64
+	identifier  string
+	region      Region
+	chat        bool // Chat is configured
+	hosts       *hostSet
+	queryPrefix string
+	sig         *sigCache
+	secrets     []string // for redaction
+	httpClient  *http.Client
+	timeout     time.Duration
+	logger      *slog.Logger
+	clock       Clock
+	retry       RetryPolicy
+	budget      *retryBudget
+	limiter     Limiter
+	limitReqs   map[string]LimitRequest
+	concurrency int
+	hook        func(context.Context, AttemptInfo)
+	tpns        *tpnsClient
+}
+
+// NewClient checks cfg and the options and returns a ready Client. Every
+// missing or malformed setting fails here, with a message naming the field.
+func NewClient(cfg Config, opts ...Option) (*Client, error) {
+	s := settings{
+		timeout:     DefaultTimeout,
+		clock:       SystemClock(),
+		retry:       DefaultRetryPolicy(),
+		limits:      defaultLimits(),
+		concurrency: DefaultConcurrency,
+		sigTTL:      DefaultUserSigTTL,
+		cooldown:    time.Minute,
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("chatrecall: NewClient: nil Option")
+		}
+		if err := o(&s); err != nil {
+			return nil, err
+		}
+	}
+	if s.httpClient == nil {
+		s.httpClient = &http.Client{Transport: defaultTransport()}
+	}
+	if s.limiter == nil {
+		if _, system := s.clock.(systemClock); system {
+			s.limiter = processLimiter
+		} else {
+			s.limiter = NewLocalLimiter(s.clock)
+		}
+	}
+	c := &Client{
+		sdkAppID:    cfg.SDKAppID,
+		region:      cfg.Region,
+		httpClient:  s.httpClient,
+		timeout:     s.timeout,
+		logger:      s.logger,
+		clock:       s.clock,
+		retry:       s.retry,
+		budget:      newRetryBudget(s.retry.Budget),
+		limiter:     s.limiter,
+		concurrency: s.concurrency,
+		hook:        s.hook,
+	}
+	if cfg.TPNS == nil || !cfg.chatEmpty() {
+		if err := c.initChat(cfg, s); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.TPNS != nil {
+		t, err := newTPNSClient(*cfg.TPNS)
+		if err != nil {
+			return nil, err
+		}
+		c.tpns = t
+		c.secrets = append(c.secrets, cfg.TPNS.SecretKey)
+	}
+	c.limitReqs = make(map[string]LimitRequest, len(s.limits))
+	for ep, l := range s.limits {
+		app := chatApp(c.sdkAppID)
+		if isTPNSEndpoint(ep) && c.tpns != nil {
+			app = "tpns:" + c.tpns.accessID
+		}
+		key := ep
+		if ep == endpointTPNSPushBroadcast {
+			key = EndpointTPNSPush + ":broadcast"
+		}
+		c.limitReqs[ep] = LimitRequest{Key: limitKey(app, key), App: app, Endpoint: ep, Limit: l.limit, Burst: l.burst}
+	}
+	return c, nil
+}
+
+func (c *Client) initChat(cfg Config, s settings) error {
+	if cfg.SDKAppID == 0 {
+		return errors.New("chatrecall: Config.SDKAppID is required (the app's ID in the Chat console), got 0")
+	}
+	c.identifier = cfg.Identifier
+	if c.identifier == "" {
+		c.identifier = DefaultIdentifier
+	}
+	if strings.TrimSpace(c.identifier) != c.identifier || strings.ContainsAny(c.identifier, "\r\n\t") {
+		return fmt.Errorf("chatrecall: Config.Identifier %q has leading, trailing or control whitespace", c.identifier)
+	}
+	switch {
+	case cfg.SecretKey == "" && cfg.Signer == nil:
+		return errors.New("chatrecall: Config.SecretKey or Config.Signer is required to sign requests; both are empty")
+	case cfg.SecretKey != "" && cfg.Signer != nil:
+		return errors.New("chatrecall: set Config.SecretKey or Config.Signer, not both")
+	}
+	if cfg.Region != "" && !cfg.Region.Valid() {
+		return fmt.Errorf("chatrecall: Config.Region %q is not a known region; use one of %s (or ParseRegion)", string(cfg.Region), regionNames())
+	}
+	hosts, err := newHostSet(cfg.Region, cfg.BaseURL, "Config.BaseURL", s.clock, s.cooldown)
+	if err != nil {
+		return err
+	}
+	c.hosts = hosts
+	c.chat = true
+	c.queryPrefix = "sdkappid=" + strconv.FormatUint(cfg.SDKAppID, 10) +
+		"&identifier=" + url.QueryEscape(c.identifier) + "&usersig="
+	c.sig = &sigCache{clock: s.clock}
+	if cfg.SecretKey != "" {
+		c.sig.source = newKeySigSource(s.clock, cfg.SDKAppID, cfg.SecretKey, c.identifier, s.sigTTL)
+		c.secrets = append(c.secrets, cfg.SecretKey)
+	} else {
+		c.sig.source = newSignerSigSource(cfg.Signer, cfg.SDKAppID, c.identifier)
+	}
+	return nil
+}
+
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
+}
+
+// SDKAppID returns the app the client calls.
+func (c *Client) SDKAppID() uint64 { return c.sdkAppID }
+
+// Identifier returns the admin account the client calls as.
+func (c *Client) Identifier() string { return c.identifier }
+
+// String describes the client without secrets.
+func (c *Client) String() string {
+	s := fmt.Sprintf("chatrecall.Client{SDKAppID:%d Identifier:%q Region:%s", c.sdkAppID, c.identifier, c.region)
+	if c.hosts != nil {
+		s += " Host:" + c.hosts.primary
+	}
+	if c.tpns != nil {
+		s += " TPNS:" + c.tpns.accessID + "@" + c.tpns.host
+	}
+	return s + "}"
+}
+
+// GoString is String, so %#v redacts too.
+func (c *Client) GoString() string { return c.String() }
+
+// Format makes every fmt verb print String.
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+
+// LogValue makes slog print the client without secrets.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// hostSet picks the domain of each Chat attempt: the primary, or the backup
+// for a cool-down after the primary failed to resolve or connect.
+type hostSet struct {
+	scheme    string
+	primary   string
+	backup    string
+	path      string
+	clock     Clock
+	cooldown  time.Duration
+	downUntil atomic.Int64 // unix nanoseconds; 0: primary is up
+}
+
+func newHostSet(region Region, baseURL, field string, clock Clock, cooldown time.Duration) (*hostSet, error) {
+	h := &hostSet{clock: clock, cooldown: cooldown}
+	if baseURL == "" {
+		if region == "" {
+			return nil, errors.New("chatrecall: Config.Region is required (there is no default: an app's data lives in one region); or set Config.BaseURL")
+		}
+		h.scheme, h.primary, h.backup = "https", region.PrimaryDomain(), region.BackupDomain()
+		return h, nil
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil {
+		return nil, fmt.Errorf("chatrecall: %s %q must be an http or https URL with a host and no query or user info", field, baseURL)
+	}
+	h.scheme, h.primary, h.path = u.Scheme, u.Host, strings.TrimRight(u.Path, "/")
+	return h, nil
+}
+
+func (h *hostSet) pick() string {
+	if h.backup != "" {
+		if until := h.downUntil.Load(); until != 0 && h.clock.Now().UnixNano() < until {
+			return h.backup
+		}
+	}
+	return h.primary
+}
+
+// failed records a connect failure on host and reports whether the client
+// switched domains because of it.
+func (h *hostSet) failed(host string) bool {
+	switch {
+	case h.backup == "":
+		return false
+	case host == h.primary:
+		h.downUntil.Store(h.clock.Now().Add(h.cooldown).UnixNano())
+		return true
+	case host == h.backup:
+		h.downUntil.Store(0) // the backup fails too: try the primary again
+		return true
+	}
+	return false
+}
+
+// response is a decoded response body that knows its outcome.
+type response interface {
+	// result returns the service's code and text; ok is false when the body
+	// carried neither.
+	result() (code int, info string, ok bool)
+}
+
+// chatEnvelope is the part every Chat response shares.
+type chatEnvelope struct {
+	ActionStatus string `json:"ActionStatus"`
+	ErrorCode    *int   `json:"ErrorCode"`
+	ErrorInfo    string `json:"ErrorInfo"`
+}
+
+func (e *chatEnvelope) result() (int, string, bool) {
+	if e.ErrorCode == nil {
+		// Some responses omit ErrorCode; success is then ActionStatus "OK".
+		return 0, "", e.ActionStatus == "OK"
+	}
+	return *e.ErrorCode, e.ErrorInfo, true
+}
+
+var (
+	headerJSON      = []string{"application/json"}
+	headerUserAgent = []string{"chatrecall-go/" + Version}
+	bufPool         = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+)
+
+// call sends a single-item Chat request with retries. When an attempt was
+// ambiguous and a later one answers with one of the endpoint's "already
+// done" codes, the call succeeded: it reports confirmed.
+func (c *Client) call(ctx context.Context, method string, ep *endpoint, req any, out response) (confirmed bool, err error) {
+	if !c.chat {
+		return false, errChatNotConfigured(method)
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return false, fmt.Errorf("chatrecall: %s: encoding request: %w", method, err)
+	}
+	maybe := false
+	err = c.run(ctx, func(ctx context.Context, attempt int) error {
+		err := c.chatAttempt(ctx, ep, body, out, attempt)
+		var apiErr *APIError
+		if maybe && errors.As(err, &apiErr) && ep.isGone(apiErr.Code) {
+			confirmed = true
+			c.logInfo(ctx, "chatrecall: an earlier attempt took effect; the retry confirmed it", ep.name, apiErr.Code)
+			return nil
+		}
+		maybe = maybe || (err != nil && ambiguous(err))
+		return err
+	})
+	if err != nil && maybe {
+		err = &unknownError{last: err}
+	}
+	return confirmed, err
+}
+
+func errChatNotConfigured(method string) error {
+	return &ValidationError{Method: method, Field: "Config", Problem: "Chat is not configured: set SDKAppID, SecretKey (or Signer) and Region"}
+}
+
+// chatAttempt is one signed Chat attempt: limit, sign, send, decode.
+func (c *Client) chatAttempt(ctx context.Context, ep *endpoint, body []byte, out response, attempt int) error {
+	if err := c.limiter.Wait(ctx, c.limitReqs[ep.name]); err != nil {
+		return err
+	}
+	sig, err := c.sig.get(ctx)
+	if err != nil {
+		return err
+	}
+	host := c.hosts.pick()
+	var u strings.Builder
+	u.Grow(len(c.hosts.scheme) + len(host) + len(c.hosts.path) + len(ep.path) + len(c.queryPrefix) + len(sig.escaped) + 48)
+	u.WriteString(c.hosts.scheme)
+	u.WriteString("://")
+	u.WriteString(host)
+	u.WriteString(c.hosts.path)
+	u.WriteString(ep.path)
+	u.WriteByte('?')
+	u.WriteString(c.queryPrefix)
+	u.WriteString(sig.escaped)
+	u.WriteString("&random=")
+	var nb [10]byte
+	u.Write(strconv.AppendUint(nb[:0], uint64(rand.Uint32()), 10))
+	u.WriteString("&contenttype=json")
+	err = c.send(ctx, ep.name, attempt, host, u.String(), body, nil, out)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Code == CodeUserSigExpired {
+		c.sig.invalidate(sig)
+		c.logInfo(ctx, "chatrecall: UserSig expired; renewing", ep.name, apiErr.Code)
+	}
+	var tErr *TransportError
+	if errors.As(err, &tErr) && !tErr.Sent && connectFailure(tErr.Err) && c.hosts.failed(host) {
+		c.logInfo(ctx, "chatrecall: cannot reach "+host+"; switching domain", ep.name, 0)
+	}
+	return err
+}
+
+// send POSTs body and decodes the answer into out. It is the one place
+// requests leave; everything it returns is redacted.
+func (c *Client) send(ctx context.Context, name string, attempt int, host, rawURL string, body []byte, header func(http.Header), out response) (err error) {
+	start := time.Now()
+	status, code := 0, 0
+	defer func() {
+		if c.hook != nil || c.logger != nil {
+			c.observe(ctx, AttemptInfo{Endpoint: name, Attempt: attempt, Host: host, StatusCode: status, Code: code, Duration: time.Since(start), Err: err})
+		}
+	}()
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return &TransportError{Endpoint: name, Host: host, Err: c.redactErr(err)}
+	}
+	req.Header["Content-Type"] = headerJSON
+	req.Header["User-Agent"] = headerUserAgent
+	if header != nil {
+		header(req.Header)
+	}
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		return &TransportError{Endpoint: name, Host: host, Sent: !connectFailure(err), Err: c.redactErr(err)}
+	}
+	defer resp.Body.Close()
+	status = resp.StatusCode
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	n, rerr := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if rerr != nil {
+		return &TransportError{Endpoint: name, Host: host, Sent: true, Err: c.redactErr(rerr)}
+	}
+	if status < 200 || status > 299 {
+		return &HTTPError{Endpoint: name, StatusCode: status, Excerpt: c.redact(excerpt(buf.Bytes(), 200))}
+	}
+	if n > maxResponseBytes {
+		return &DecodeError{Endpoint: name, Excerpt: c.redact(excerpt(buf.Bytes(), 200)), Err: fmt.Errorf("response larger than %d bytes", maxResponseBytes)}
+	}
+	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
+		return &DecodeError{Endpoint: name, Excerpt: c.redact(excerpt(buf.Bytes(), 200)), Err: err}
+	}
+	code, info, ok := out.result()
+	if !ok {
+		return &DecodeError{Endpoint: name, Excerpt: c.redact(excerpt(buf.Bytes(), 200)), Err: errors.New("no error code in response")}
+	}
+	if code != 0 {
+		return &APIError{Endpoint: name, Code: code, Info: c.redact(info), HTTPStatus: status}
+	}
+	return nil
+}
+
+func (c *Client) observe(ctx context.Context, a AttemptInfo) {
+	if a.Code == 0 {
+		var apiErr *APIError
+		if errors.As(a.Err, &apiErr) {
+			a.Code = apiErr.Code
+		}
+	}
+	if c.hook != nil {
+		c.hook(ctx, a)
+	}
+	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("endpoint", a.Endpoint),
+			slog.Int("attempt", a.Attempt),
+			slog.String("host", a.Host),
+			slog.Int("status", a.StatusCode),
+			slog.Int("code", a.Code),
+			slog.Duration("duration", a.Duration),
+		}
+		if a.Err != nil {
+			attrs = append(attrs, slog.String("error", a.Err.Error()))
+		}
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "chatrecall attempt", attrs...)
+	}
+}
+
+func (c *Client) logInfo(ctx context.Context, msg, endpoint string, code int) {
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("endpoint", endpoint), slog.Int("code", code))
+	}
+}
+
+// excerpt returns at most n bytes of b as valid text.
+func excerpt(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return strings.ToValidUTF8(string(b), "?")
+}

@@ -1,0 +1,531 @@
+package chatrecall
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Error categories. Every error the client returns matches at least one of
+// these with errors.Is, whatever its concrete type (*APIError, *HTTPError,
+// *TransportError, *ValidationError, *PartialError, ...):
+//
+//	if errors.Is(err, chatrecall.ErrRateLimited) { ... }
+var (
+	ErrInvalidRequest      = errors.New("invalid request")
+	ErrAuth                = errors.New("authentication failed")
+	ErrUserSigExpired      = errors.New("UserSig expired")
+	ErrPermission          = errors.New("permission denied")
+	ErrRateLimited         = errors.New("rate limited")
+	ErrTemporary           = errors.New("temporary failure")
+	ErrNotFound            = errors.New("not found")
+	ErrAlreadyRecalled     = errors.New("already recalled")
+	ErrRecallWindowExpired = errors.New("recall window expired")
+	ErrNotRecallable       = errors.New("not recallable")
+	ErrServiceDisabled     = errors.New("service disabled")
+	// ErrOfflinePushInfoRequired: the push task kept no roaming or unread
+	// copy, so only an overwrite of the notification can take it back, and
+	// that needs PushRevoke.OfflinePushInfo.
+	ErrOfflinePushInfoRequired = errors.New("offline push info required")
+	// ErrOutcomeUnknown: the request may or may not have taken effect (it was
+	// sent, and no answer came back before attempts ran out). It is never
+	// reported as success or failure.
+	ErrOutcomeUnknown = errors.New("outcome unknown")
+	// ErrTPNSNotConfigured: a TPNS method was called on a client built
+	// without Config.TPNS.
+	ErrTPNSNotConfigured = errors.New("chatrecall: TPNS is not configured: set Config.TPNS (AccessID, SecretKey, Region)")
+	// ErrOverrideNotSupported: the TPNS task has no collapse ID, so it cannot
+	// be overridden.
+	ErrOverrideNotSupported = errors.New("override not supported")
+)
+
+// Codes common to every Chat REST endpoint.
+const (
+	CodeHTTPUnparseable            = 60002 // HTTP request could not be parsed
+	CodeBodyNotJSON                = 60003 // request body is not valid JSON
+	CodeAccountOrSigInvalid        = 60004 // account or signature in the URL is wrong
+	CodeAccountOrSigInvalid2       = 60005 // account or signature in the URL is wrong
+	CodeSDKAppIDInvalid            = 60006 // SDKAppID invalid or expired
+	CodeRESTFrequencyExceeded      = 60007 // REST call frequency exceeded
+	CodeServiceTimeout             = 60008 // service timeout or malformed request
+	CodeResourcePathWrong          = 60009 // resource path wrong
+	CodeAdminRequired              = 60010 // needs App admin
+	CodeSDKAppIDFrequencyExceeded  = 60011 // SDKAppID request frequency exceeded
+	CodeSDKAppIDMissing            = 60012 // SDKAppID missing
+	CodeResponseUnparseable        = 60013 // response JSON could not be parsed
+	CodeAccountSwitchTimeout       = 60014 // account switch timeout
+	CodeAccountNotString           = 60015 // account must be a string
+	CodeSDKAppIDDisabled           = 60016 // SDKAppID disabled
+	CodeRequestDisabled            = 60017 // request disabled
+	CodeTooManyRequests            = 60018 // too many requests
+	CodeTooManyRequests2           = 60019 // too many requests
+	CodePackageExpired             = 60020 // package expired
+	CodeIPNotAllowed               = 60021 // caller IP not allowed
+	CodeUserSigExpired             = 70001 // UserSig expired
+	CodeUserSigEmpty               = 70002 // UserSig empty
+	CodeUserSigInvalid             = 70003 // UserSig invalid
+	CodeUserSigInvalid2            = 70005 // UserSig invalid
+	CodeUserSigWrongKey            = 70009 // UserSig signed with another key
+	CodeUserSigIdentifierMismatch  = 70013 // identifier differs from the UserSig's
+	CodeUserSigAppIDMismatch       = 70014 // SDKAppID differs from the UserSig's
+	CodeKeyNotFound                = 70016 // key not found
+	CodeSDKAppIDNotFound           = 70020 // SDKAppID not found
+	CodeTooManyFailedVerifications = 70050 // too many failed verifications
+	CodeAccountNotFound            = 70107 // account does not exist
+	CodeServerTimeout              = 70169 // server timeout
+	CodeServerTimeout2             = 70202 // server timeout
+	CodeInvalidParameter           = 70402 // invalid parameter
+	CodeAdminRequired2             = 70403 // needs App admin
+	CodeInternalServerError        = 70500 // internal server error
+)
+
+// Codes of group_msg_recall.
+const (
+	CodeGroupInternalError    = 10002 // internal error
+	CodeGroupInvalidCommand   = 10003 // invalid command
+	CodeGroupInvalidParameter = 10004 // invalid parameter
+	CodeGroupNoPermission     = 10007 // no permission
+	CodeGroupNotFound         = 10010 // group does not exist
+	CodeGroupIDInvalid        = 10015 // invalid group ID
+	CodeGroupMsgNotFound      = 10030 // message does not exist (or was already recalled)
+	CodeGroupMsgTooOld        = 10031 // message too old to recall
+	CodeGroupMsgNotRecallable = 10032 // message cannot be recalled
+	CodeGroupTypeNoRecall     = 10033 // group type does not support recall
+	CodeGroupRecallForbidden  = 10041 // app configured to forbid group recall
+)
+
+// Codes of official_account_msg_recall.
+const (
+	CodeOfficialInternalError    = 10002 // internal error
+	CodeOfficialInvalidCommand   = 10003 // invalid command
+	CodeOfficialInvalidParameter = 10004 // invalid parameter
+	CodeOfficialNoPermission     = 10007 // no permission
+	CodeOfficialAccountNotFound  = 10010 // official account does not exist
+	CodeOfficialAccountIDInvalid = 10015 // invalid official account ID
+	CodeOfficialMsgNotFound      = 10030 // message does not exist (or was already recalled)
+	CodeOfficialMsgTooOld        = 10031 // message too old to recall
+	CodeOfficialMsgNotRecallable = 10032 // message cannot be recalled
+)
+
+// Codes of timpush/revoke.
+const (
+	CodePushBodyNotJSON           = 90001 // body not JSON
+	CodePushAdminRequired         = 90009 // needs App admin
+	CodePushTaskNotFound          = 90049 // TaskId unknown
+	CodePushAlreadyRevoked        = 90050 // already revoked
+	CodePushRevokeTooFrequent     = 90051 // revoke too frequent (1/s)
+	CodePushRevokeWindowExpired   = 90052 // push older than 24 h
+	CodePushOfflinePushInfoNeeded = 90053 // push kept no copy; OfflinePushInfo required
+	CodePushInternalError         = 91000 // internal error
+)
+
+// Codes of openim/admin_msgwithdraw.
+const (
+	CodeC2CMsgNotFound        = 20022 // message does not exist
+	CodeC2CAlreadyRecalled    = 20023 // already recalled
+	CodeC2CBodyNotJSON        = 90001 // body not JSON
+	CodeC2CToAccountInvalid   = 90003 // To_Account missing or unknown
+	CodeC2CFromAccountInvalid = 90008 // From_Account missing or unknown
+	CodeC2CAdminRequired      = 90009 // needs App admin
+	CodeC2CMsgKeyInvalid      = 90054 // MsgKey invalid
+	CodeC2CInternalError      = 91000 // internal error
+)
+
+// Codes of the TPNS API.
+const (
+	CodeTPNSParamParse       = 1008001  // parameter parse error
+	CodeTPNSParamMissing     = 1008002  // required parameter missing
+	CodeTPNSAuthFailed       = 1008003  // authentication failed
+	CodeTPNSInternalCall     = 1008004  // internal call failed
+	CodeTPNSParamInvalid     = 1008007  // parameter invalid
+	CodeTPNSTaskNotFound     = 1008015  // push task does not exist
+	CodeTPNSBadDate          = 1008016  // bad date format
+	CodeTPNSContentRejected  = 1008019  // content judged non-compliant
+	CodeTPNSCertExpired      = 1008023  // iOS certificate expired
+	CodeTPNSTooFrequent      = 1008028  // too frequent
+	CodeTPNSAppNotPaid       = 1008030  // app not paid
+	CodeTPNSResourcesExpired = 1008031  // app resources expired
+	CodeTPNSWrongAccessPoint = 1008035  // wrong AccessId or wrong access point
+	CodeTPNSTargetNotFound   = 10010005 // push target does not exist
+	CodeTPNSInvalidPushTime  = 10010012 // invalid push time
+	CodeTPNSRepeatedPush     = 10010018 // repeated push
+)
+
+type codeInfo struct {
+	desc string
+	cats []error
+}
+
+func ci(desc string, cats ...error) codeInfo { return codeInfo{desc, cats} }
+
+var (
+	invalid   = ErrInvalidRequest
+	auth      = ErrAuth
+	perm      = ErrPermission
+	limited   = ErrRateLimited
+	temporary = ErrTemporary
+	notFound  = ErrNotFound
+	disabled  = ErrServiceDisabled
+)
+
+var commonCodes = map[int]codeInfo{
+	60002: ci("HTTP request could not be parsed", invalid),
+	60003: ci("request body is not valid JSON", invalid),
+	60004: ci("account or signature in the URL is wrong: check Identifier and the UserSig", auth),
+	60005: ci("account or signature in the URL is wrong: check Identifier and the UserSig", auth),
+	60006: ci("SDKAppID invalid or expired: check it in the console", auth),
+	60007: ci("REST call frequency exceeded: slow down", limited),
+	60008: ci("service timeout or malformed request: retry", temporary),
+	60009: ci("resource path wrong", invalid),
+	60010: ci("needs an App admin: set Identifier to an admin account", perm),
+	60011: ci("SDKAppID request frequency exceeded: slow down", limited),
+	60012: ci("SDKAppID missing", invalid),
+	60013: ci("response JSON could not be parsed: retry", temporary),
+	60014: ci("account switch timeout: retry", temporary),
+	60015: ci("account must be a string", invalid),
+	60016: ci("SDKAppID disabled", disabled),
+	60017: ci("request disabled", disabled),
+	60018: ci("too many requests: retry later", limited),
+	60019: ci("too many requests: retry later", limited),
+	60020: ci("package expired: renewal takes about 5 minutes to apply", disabled),
+	60021: ci("caller IP not allowed: check the console's IP allowlist", perm),
+	70001: ci("UserSig expired: regenerate it", auth, ErrUserSigExpired),
+	70002: ci("UserSig empty", auth),
+	70003: ci("UserSig invalid", auth),
+	70005: ci("UserSig invalid", auth),
+	70009: ci("UserSig signed with another key: check the secret key", auth),
+	70013: ci("identifier differs from the one in the UserSig", auth),
+	70014: ci("SDKAppID differs from the one in the UserSig", auth),
+	70016: ci("key not found: is the region right for this SDKAppID?", auth),
+	70020: ci("SDKAppID not found: is the region right for this SDKAppID?", auth),
+	70050: ci("too many failed verifications: wait 1 minute", limited),
+	70107: ci("account does not exist", notFound),
+	70169: ci("server timeout: retry", temporary),
+	70202: ci("server timeout: retry", temporary),
+	70402: ci("invalid parameter", invalid),
+	70403: ci("needs an App admin: set Identifier to an admin account", perm),
+	70500: ci("internal server error: retry", temporary),
+}
+
+var groupCodes = map[int]codeInfo{
+	10002: ci("internal error: retry", temporary),
+	10003: ci("invalid command", invalid),
+	10004: ci("invalid parameter", invalid),
+	10007: ci("no permission", perm),
+	10010: ci("group does not exist", notFound),
+	10015: ci("invalid group ID", invalid),
+	10030: ci("message does not exist or was already recalled", notFound),
+	10031: ci("message too old to recall", ErrRecallWindowExpired),
+	10032: ci("message cannot be recalled", ErrNotRecallable),
+	10033: ci("group type does not support recall", ErrNotRecallable),
+	10041: ci("app is configured to forbid group recall", ErrNotRecallable),
+}
+
+var officialCodes = map[int]codeInfo{
+	10002: ci("internal error: retry", temporary),
+	10003: ci("invalid command", invalid),
+	10004: ci("invalid parameter", invalid),
+	10007: ci("no permission", perm),
+	10010: ci("official account does not exist", notFound),
+	10015: ci("invalid official account ID", invalid),
+	10030: ci("message does not exist or was already recalled", notFound),
+	10031: ci("message too old to recall", ErrRecallWindowExpired),
+	10032: ci("message cannot be recalled", ErrNotRecallable),
+}
+
+var pushCodes = map[int]codeInfo{
+	90001: ci("request body is not valid JSON", invalid),
+	90009: ci("needs an App admin: set Identifier to an admin account", perm),
+	90049: ci("push task does not exist: check the TaskId", notFound),
+	90050: ci("push task already revoked", ErrAlreadyRecalled),
+	90051: ci("revoke too frequent: at most 1 call per second", limited),
+	90052: ci("push is older than 24 hours and can no longer be revoked", ErrRecallWindowExpired),
+	90053: ci("this push kept no roaming/unread copy, so the revoke must carry OfflinePushInfo to overwrite the notification", ErrOfflinePushInfoRequired, invalid),
+	91000: ci("internal error: retry", temporary),
+}
+
+var c2cCodes = map[int]codeInfo{
+	20022: ci("message does not exist", notFound),
+	20023: ci("message already recalled", ErrAlreadyRecalled),
+	90001: ci("request body is not valid JSON", invalid),
+	90003: ci("To_Account missing or unknown", notFound, invalid),
+	90008: ci("From_Account missing or unknown", notFound, invalid),
+	90009: ci("needs an App admin: set Identifier to an admin account", perm),
+	90054: ci("MsgKey invalid", invalid),
+	91000: ci("internal error: retry", temporary),
+}
+
+var tpnsCodes = map[int]codeInfo{
+	1008001:  ci("parameter parse error", invalid),
+	1008002:  ci("required parameter missing", invalid),
+	1008003:  ci("authentication failed: check AccessID and SecretKey", auth),
+	1008004:  ci("internal call failed: retry", temporary),
+	1008007:  ci("parameter invalid", invalid),
+	1008015:  ci("push task does not exist", notFound),
+	1008016:  ci("bad date format", invalid),
+	1008019:  ci("content judged non-compliant", invalid),
+	1008023:  ci("iOS push certificate expired: upload a new one", auth),
+	1008028:  ci("too frequent: slow down", limited),
+	1008030:  ci("app not paid", disabled),
+	1008031:  ci("app resources expired", disabled),
+	1008035:  ci("wrong AccessId or wrong access point: check Config.TPNS.Region", auth),
+	10010005: ci("push target does not exist", notFound),
+	10010012: ci("invalid push time", invalid),
+	10010018: ci("repeated push", invalid),
+}
+
+// codeTable returns the endpoint-specific table, or nil.
+func codeTable(endpoint string) map[int]codeInfo {
+	switch endpoint {
+	case EndpointGroupRecall:
+		return groupCodes
+	case EndpointOfficialRecall:
+		return officialCodes
+	case EndpointPushRevoke:
+		return pushCodes
+	case EndpointC2CRecall:
+		return c2cCodes
+	case EndpointTPNSStop, EndpointTPNSRevoke, EndpointTPNSCancel, EndpointTPNSRecord, EndpointTPNSPush:
+		return tpnsCodes
+	}
+	return nil
+}
+
+func lookupCode(endpoint string, code int) (codeInfo, bool) {
+	if info, ok := codeTable(endpoint)[code]; ok {
+		return info, true
+	}
+	if isTPNSEndpoint(endpoint) {
+		return codeInfo{}, false
+	}
+	info, ok := commonCodes[code]
+	return info, ok
+}
+
+// DescribeCode returns the documented meaning of code on endpoint (one of
+// the Endpoint constants), and false for a code the documentation does not
+// list.
+func DescribeCode(endpoint string, code int) (string, bool) {
+	info, ok := lookupCode(endpoint, code)
+	return info.desc, ok
+}
+
+// APIError is an error answered by the service: a non-zero ErrorCode on
+// Chat, or a non-zero ret_code on TPNS. It matches the categories of its
+// code with errors.Is; a code the documentation does not list still gives an
+// *APIError with its number, matching no category.
+type APIError struct {
+	Endpoint   string // an Endpoint constant, such as EndpointGroupRecall
+	Code       int    // the service's error code
+	Info       string // the service's own text (ErrorInfo or err_msg)
+	HTTPStatus int    // the HTTP status of the response, normally 200
+}
+
+// Error reads like
+// "chatrecall: group_msg_recall: code 10010 (group does not exist): <service text>".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("chatrecall: ")
+	b.WriteString(e.Endpoint)
+	b.WriteString(": code ")
+	b.WriteString(strconv.Itoa(e.Code))
+	if info, ok := lookupCode(e.Endpoint, e.Code); ok {
+		b.WriteString(" (")
+		b.WriteString(info.desc)
+		b.WriteString(")")
+	} else {
+		b.WriteString(" (undocumented code)")
+	}
+	if e.Info != "" {
+		b.WriteString(": ")
+		b.WriteString(excerpt([]byte(e.Info), 200))
+	}
+	return b.String()
+}
+
+// Is reports whether target is one of the categories of e's code.
+func (e *APIError) Is(target error) bool {
+	info, _ := lookupCode(e.Endpoint, e.Code)
+	for _, c := range info.cats {
+		if c == target {
+			return true
+		}
+	}
+	return false
+}
+
+// Description is the documented meaning of the code, or "" if undocumented.
+func (e *APIError) Description() string {
+	info, _ := lookupCode(e.Endpoint, e.Code)
+	return info.desc
+}
+
+// Retryable reports whether the code is one the client retries: temporary
+// failures and rate limits.
+func (e *APIError) Retryable() bool {
+	return e.Is(ErrTemporary) || e.Is(ErrRateLimited)
+}
+
+// HTTPError is a response whose HTTP status was not 2xx. Such responses
+// come from the network path (gateways, proxies), not from the service, so
+// the body is kept only as a short excerpt with secrets removed.
+type HTTPError struct {
+	Endpoint   string
+	StatusCode int
+	Excerpt    string // at most 200 bytes of the body, redacted
+}
+
+// Error reads like "chatrecall: group_msg_recall: HTTP 502 Bad Gateway: <html>...".
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("chatrecall: %s: HTTP %d %s", e.Endpoint, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Excerpt != "" {
+		s += ": " + e.Excerpt
+	}
+	return s
+}
+
+// Is matches ErrTemporary for 5xx and 408, ErrRateLimited for 429, ErrAuth for
+// 401, ErrPermission for 403 and ErrNotFound for 404.
+func (e *HTTPError) Is(target error) bool {
+	switch {
+	case e.StatusCode >= 500 || e.StatusCode == http.StatusRequestTimeout:
+		return target == ErrTemporary
+	case e.StatusCode == http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	case e.StatusCode == http.StatusUnauthorized:
+		return target == ErrAuth
+	case e.StatusCode == http.StatusForbidden:
+		return target == ErrPermission
+	case e.StatusCode == http.StatusNotFound:
+		return target == ErrNotFound
+	}
+	return false
+}
+
+// TransportError is a failure to get any HTTP response: DNS, connect, TLS,
+// timeout, or a connection dropped mid-exchange. Err is the underlying error
+// (often a *url.Error, whose URL has had its usersig removed). It matches
+// ErrTemporary.
+type TransportError struct {
+	Endpoint string
+	Host     string
+	// Sent is true when the request may have reached the service (the
+	// failure came after connecting), so it may have taken effect.
+	Sent bool
+	Err  error
+}
+
+// Error reads like "chatrecall: group_msg_recall: POST console.tim.qq.com: <cause>".
+func (e *TransportError) Error() string {
+	return "chatrecall: " + e.Endpoint + ": POST " + e.Host + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying network error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Is matches ErrTemporary.
+func (e *TransportError) Is(target error) bool { return target == ErrTemporary }
+
+// Timeout reports whether the failure was a timeout.
+func (e *TransportError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.Err, &t) && t.Timeout()
+}
+
+// DecodeError is a 2xx response whose body could not be decoded. It matches
+// ErrTemporary: the service may have acted on the request.
+type DecodeError struct {
+	Endpoint string
+	Excerpt  string // at most 200 bytes of the body, redacted
+	Err      error
+}
+
+// Error reads like "chatrecall: group_msg_recall: undecodable response (...): <excerpt>".
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("chatrecall: %s: undecodable response (%v): %q", e.Endpoint, e.Err, e.Excerpt)
+}
+
+// Unwrap returns the decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is matches ErrTemporary.
+func (e *DecodeError) Is(target error) bool { return target == ErrTemporary }
+
+// ValidationError is input refused before any request was sent. It names the
+// method, the field, and what is wrong with the value given. It matches
+// ErrInvalidRequest.
+type ValidationError struct {
+	Method  string // such as "RecallGroupMessages"
+	Field   string // such as "MsgSeqs[3]"
+	Problem string // such as "duplicate of MsgSeqs[1] (12)"
+}
+
+// Error reads like "chatrecall: RecallGroupMessages: MsgSeqs[3]: duplicate of MsgSeqs[1] (12)".
+func (e *ValidationError) Error() string {
+	return "chatrecall: " + e.Method + ": " + e.Field + ": " + e.Problem
+}
+
+// Is matches ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+func invalidf(method, field, format string, args ...any) *ValidationError {
+	return &ValidationError{Method: method, Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// ItemError is the failure of one item of a multi-item recall (one group
+// message sequence number, one official-account MsgKey). Err is the cause:
+// an *APIError with the item's own RetCode, or the error of the whole request
+// that carried it.
+type ItemError struct {
+	Item string // such as "MsgSeq 12" or `MsgKey "abc"`
+	Err  error
+}
+
+// Error reads like "MsgSeq 12: chatrecall: group_msg_recall: code 10030 (...)".
+func (e *ItemError) Error() string { return e.Item + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// PartialError reports that some items of a multi-item recall were not
+// recalled. The result returned beside it is still complete: every item has
+// its outcome. It unwraps to the item errors, so errors.Is(err, ErrNotFound)
+// is true when any item was not found.
+type PartialError struct {
+	Endpoint string
+	Total    int     // items requested
+	Failed   int     // items not recalled, including Unknown
+	Unknown  int     // items whose outcome is unknown (ErrOutcomeUnknown)
+	Errs     []error // one *ItemError per failed item, in input order
+}
+
+// Error reads like "chatrecall: group_msg_recall: 2 of 25 items not recalled;
+// first: MsgSeq 12: ...".
+func (e *PartialError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "chatrecall: %s: %d of %d items not recalled", e.Endpoint, e.Failed, e.Total)
+	if e.Unknown > 0 {
+		fmt.Fprintf(&b, " (%d with outcome unknown)", e.Unknown)
+	}
+	if len(e.Errs) > 0 {
+		b.WriteString("; first: ")
+		msg := e.Errs[0].Error()
+		b.WriteString(strings.Replace(msg, "chatrecall: "+e.Endpoint+": ", "", 1))
+	}
+	return b.String()
+}
+
+// Unwrap returns the item errors.
+func (e *PartialError) Unwrap() []error { return e.Errs }
+
+// unknownError marks an item or call whose outcome cannot be known. It
+// matches ErrOutcomeUnknown and unwraps to the last failure seen.
+type unknownError struct{ last error }
+
+func (e *unknownError) Error() string {
+	return "outcome unknown: the request was sent but no answer arrived (" + e.last.Error() + ")"
+}
+func (e *unknownError) Unwrap() error        { return e.last }
+func (e *unknownError) Is(target error) bool { return target == ErrOutcomeUnknown }

@@ -1,0 +1,175 @@
+package chatrecall
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultLimitFactor is the share of each documented frequency limit the
+// client uses by default. The service counts calls per second of its own
+// clock; sending at exactly the documented rate lets network jitter push an
+// occasional call into a full second and have it rejected. 97.5% keeps a
+// margin of 5 calls per second at 200/s and costs 2.5% of throughput.
+const DefaultLimitFactor = 0.975
+
+// LimitRequest is one call's request for permission to proceed. Key
+// identifies the budget (one per app and endpoint); Limit and Burst say how
+// large it is.
+type LimitRequest struct {
+	Key      string     // App + ":" + Endpoint, such as "1400000000:group_msg_recall"
+	App      string     // the SDKAppID, or "tpns:" + AccessID for TPNS
+	Endpoint string     // an Endpoint constant
+	Limit    rate.Limit // events per second
+	Burst    int        // events allowed at once
+}
+
+// Limiter paces calls before they are sent. The client calls Wait once per
+// attempt (retries included) with the limit configured for that endpoint.
+// Wait blocks until the call may proceed, or returns the context's error when
+// it ends first. Implementations must be safe for concurrent use. The default
+// is an in-process limiter shared by every Client in the process that has
+// the same app, endpoint and limit; redislimit shares it across a fleet.
+type Limiter interface {
+	Wait(ctx context.Context, req LimitRequest) error
+}
+
+// LimiterFunc adapts a function to the Limiter interface.
+type LimiterFunc func(ctx context.Context, req LimitRequest) error
+
+// Wait calls f.
+func (f LimiterFunc) Wait(ctx context.Context, req LimitRequest) error { return f(ctx, req) }
+
+// limitSpec is the limit configured for one endpoint of one client.
+type limitSpec struct {
+	limit rate.Limit
+	burst int
+}
+
+// documentedLimits are the limits of spec section 4, per endpoint.
+var documentedLimits = map[string]limitSpec{
+	EndpointGroupRecall:       {200, 1},
+	EndpointOfficialRecall:    {200, 1},
+	EndpointC2CRecall:         {200, 1},
+	EndpointPushRevoke:        {1, 1},
+	endpointTPNSPushBroadcast: {1, 1},
+	EndpointTPNSRecord:        {rate.Limit(200.0 / 3600), 1},
+	EndpointTPNSStop:          {rate.Inf, 0},
+	EndpointTPNSRevoke:        {rate.Inf, 0},
+	EndpointTPNSCancel:        {rate.Inf, 0},
+	EndpointTPNSPush:          {rate.Inf, 0}, // token and account pushes: no documented limit
+}
+
+func defaultLimits() map[string]limitSpec {
+	m := make(map[string]limitSpec, len(documentedLimits))
+	for ep, l := range documentedLimits {
+		if l.limit != rate.Inf {
+			l.limit *= DefaultLimitFactor
+		}
+		m[ep] = l
+	}
+	return m
+}
+
+// DocumentedLimit returns the service's documented frequency limit for
+// endpoint in calls per second (rate.Inf where none is documented). The
+// client defaults to DefaultLimitFactor of it.
+func DocumentedLimit(endpoint string) rate.Limit {
+	if l, ok := documentedLimits[endpoint]; ok {
+		return l.limit
+	}
+	return rate.Inf
+}
+
+// LocalLimiter is an in-process Limiter: one token bucket
+// (golang.org/x/time/rate) per key. It reads time from its Clock, so tests
+// can drive it without sleeping.
+type LocalLimiter struct {
+	clock   Clock
+	buckets sync.Map // bucketKey -> *rate.Limiter
+}
+
+type bucketKey struct {
+	key   string
+	limit rate.Limit
+	burst int
+}
+
+// NewLocalLimiter returns an in-process limiter with its own buckets. A nil
+// clock means the system clock. Clients get a process-wide one by default;
+// give a client its own with WithLimiter(NewLocalLimiter(nil)).
+func NewLocalLimiter(clock Clock) *LocalLimiter {
+	if clock == nil {
+		clock = SystemClock()
+	}
+	return &LocalLimiter{clock: clock}
+}
+
+// processLimiter is shared by every client in the process that uses the
+// system clock, so two clients of one app share the app's budget.
+var processLimiter = NewLocalLimiter(nil)
+
+// Wait blocks until the bucket for req.Key has a token or ctx ends.
+func (l *LocalLimiter) Wait(ctx context.Context, req LimitRequest) error {
+	if req.Limit == rate.Inf {
+		return nil
+	}
+	k := bucketKey{req.Key, req.Limit, req.Burst}
+	v, ok := l.buckets.Load(k)
+	if !ok {
+		v, _ = l.buckets.LoadOrStore(k, rate.NewLimiter(req.Limit, req.Burst))
+	}
+	lim := v.(*rate.Limiter)
+	now := l.clock.Now()
+	r := lim.ReserveN(now, 1)
+	if !r.OK() {
+		return fmt.Errorf("chatrecall: rate limit for %s (%g/s, burst %d) can never allow a call", req.Endpoint, float64(req.Limit), req.Burst)
+	}
+	d := r.DelayFrom(now)
+	if d <= 0 {
+		return nil
+	}
+	if err := l.clock.Sleep(ctx, d); err != nil {
+		r.CancelAt(l.clock.Now())
+		return err
+	}
+	return nil
+}
+
+func limitKey(app, endpoint string) string { return app + ":" + endpoint }
+
+func chatApp(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// Clock is the client's source of time. Inject one with WithClock to test
+// renewals, cool-downs and waits without sleeping; chatrecalltest.Clock is a
+// manual one.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, or returns ctx.Err() as soon as ctx ends.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type systemClock struct{}
+
+// SystemClock returns the Clock that reads the real time.
+func SystemClock() Clock { return systemClock{} }
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

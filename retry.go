@@ -1,0 +1,228 @@
+package chatrecall
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+)
+
+// RetryPolicy says how the client retries a failed attempt. Only failures
+// that may pass are retried: network errors, HTTP 5xx, 408 and 429, and the
+// service codes documented as temporary or rate limiting. Invalid input,
+// authentication, permission and not-found answers are final at once. Every
+// attempt is signed again (a fresh random; a fresh UserSig after 70001).
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts, the first included. 1 turns
+	// retries off. Zero means the default, 3.
+	MaxAttempts int
+	// BaseDelay and MaxDelay shape the wait before attempt n: a uniformly
+	// random duration in [0, min(MaxDelay, BaseDelay*2^(n-2))) ("full
+	// jitter"). Zero means the defaults, 100ms and 2s.
+	BaseDelay time.Duration
+	MaxDelay  time.Duration
+	// Budget caps retries across the whole client: each retry spends one
+	// token and each success earns back half of one, up to Budget tokens.
+	// When the service is failing most calls, the budget runs dry and calls
+	// fail after their first attempt instead of multiplying the load. Zero
+	// means the default, 100; a negative value means no budget.
+	Budget int
+}
+
+// DefaultRetryPolicy returns the policy a client has unless WithRetry says
+// otherwise: 3 attempts, 100ms to 2s full-jitter backoff, a budget of 100.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: 2 * time.Second, Budget: 100}
+}
+
+// NoRetry returns a policy of a single attempt.
+func NoRetry() RetryPolicy { return RetryPolicy{MaxAttempts: 1, Budget: -1} }
+
+func (p RetryPolicy) withDefaults() (RetryPolicy, error) {
+	d := DefaultRetryPolicy()
+	if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 {
+		return p, fmt.Errorf("chatrecall: WithRetry: MaxAttempts, BaseDelay and MaxDelay must not be negative, got %d, %s, %s", p.MaxAttempts, p.BaseDelay, p.MaxDelay)
+	}
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = d.MaxAttempts
+	}
+	if p.BaseDelay == 0 {
+		p.BaseDelay = d.BaseDelay
+	}
+	if p.MaxDelay == 0 {
+		p.MaxDelay = d.MaxDelay
+	}
+	if p.MaxDelay < p.BaseDelay {
+		return p, fmt.Errorf("chatrecall: WithRetry: MaxDelay (%s) is below BaseDelay (%s)", p.MaxDelay, p.BaseDelay)
+	}
+	if p.Budget == 0 {
+		p.Budget = d.Budget
+	}
+	return p, nil
+}
+
+// delay is the full-jitter wait before attempt n (n >= 2).
+func (p RetryPolicy) delay(n int) time.Duration {
+	ceiling := p.BaseDelay
+	for i := 2; i < n && ceiling < p.MaxDelay; i++ {
+		ceiling *= 2
+	}
+	if ceiling > p.MaxDelay {
+		ceiling = p.MaxDelay
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(ceiling)))
+}
+
+// retryBudget is a client-wide token bucket for retries.
+type retryBudget struct {
+	mu     sync.Mutex
+	tokens float64
+	max    float64
+}
+
+func newRetryBudget(n int) *retryBudget {
+	if n < 0 {
+		return nil
+	}
+	return &retryBudget{tokens: float64(n), max: float64(n)}
+}
+
+func (b *retryBudget) take() bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func (b *retryBudget) earn() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	if b.tokens < b.max {
+		b.tokens = min(b.max, b.tokens+0.5)
+	}
+	b.mu.Unlock()
+}
+
+// retryable reports whether a failed attempt may succeed if tried again.
+func retryable(err error) bool {
+	var (
+		apiErr  *APIError
+		httpErr *HTTPError
+		tErr    *TransportError
+		dErr    *DecodeError
+		pending *pendingItemsError
+		final   *finalError
+	)
+	switch {
+	case errors.As(err, &final):
+		return false
+	case errors.As(err, &apiErr):
+		return apiErr.Retryable()
+	case errors.As(err, &httpErr):
+		return httpErr.Is(ErrTemporary) || httpErr.Is(ErrRateLimited)
+	case errors.As(err, &tErr):
+		return !isCertificateError(tErr.Err)
+	case errors.As(err, &dErr), errors.As(err, &pending):
+		return true
+	}
+	return false
+}
+
+// ambiguous reports whether a failed attempt may have taken effect: the
+// request was sent and no definite answer came back.
+func ambiguous(err error) bool {
+	var (
+		httpErr *HTTPError
+		tErr    *TransportError
+		dErr    *DecodeError
+	)
+	switch {
+	case errors.As(err, &tErr):
+		return tErr.Sent
+	case errors.As(err, &httpErr):
+		return httpErr.StatusCode >= 500
+	case errors.As(err, &dErr):
+		return true
+	}
+	return false
+}
+
+func isCertificateError(err error) bool {
+	var (
+		cv *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		hn x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
+}
+
+// connectFailure reports whether err happened before the request left:
+// the name did not resolve, the connection was refused, or TLS failed.
+func connectFailure(err error) bool {
+	var (
+		dnsErr *net.DNSError
+		opErr  *net.OpError
+	)
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	return isCertificateError(err)
+}
+
+// pendingItemsError tells the retry loop that a multi-item request left
+// items whose own result code is temporary; they are sent again.
+type pendingItemsError struct{ last error }
+
+func (e *pendingItemsError) Error() string { return e.last.Error() }
+func (e *pendingItemsError) Unwrap() error { return e.last }
+
+// run drives one logical operation through its attempts. try makes one
+// attempt. run returns nil after a successful attempt, or the last error
+// when the error is final, attempts or the retry budget run out, or ctx
+// ends. An answer of 70001 (UserSig expired) is retried once at once.
+func (c *Client) run(ctx context.Context, try func(ctx context.Context, attempt int) error) error {
+	renewed := false
+	for attempt := 1; ; attempt++ {
+		err := try(ctx, attempt)
+		if err == nil {
+			c.budget.earn()
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		if !renewed && errors.Is(err, ErrUserSigExpired) {
+			// The service says the UserSig expired. The attempt dropped the
+			// cached signature; sign anew and retry once, outside the count.
+			renewed = true
+			attempt--
+			continue
+		}
+		if !retryable(err) || attempt >= c.retry.MaxAttempts || !c.budget.take() {
+			return err
+		}
+		if werr := c.clock.Sleep(ctx, c.retry.delay(attempt+1)); werr != nil {
+			return err
+		}
+	}
+}
