@@ -626,6 +626,9 @@ func errChatNotConfigured(method string) error {
 
 // chatAttempt is one signed Chat attempt: limit, sign, send, decode.
 func (c *Client) chatAttempt(ctx context.Context, ep *endpoint, body []byte, out response, attempt int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := c.limiter.Wait(ctx, c.limitReqs[ep.name]); err != nil {
 		return err
 	}

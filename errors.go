@@ -300,8 +300,18 @@ func lookupCode(endpoint string, code int) (codeInfo, bool) {
 	if isTPNSEndpoint(endpoint) {
 		return codeInfo{}, false
 	}
-	info, ok := commonCodes[code]
-	return info, ok
+	if info, ok := commonCodes[code]; ok {
+		return info, true
+	}
+	// A code documented for another Chat endpoint (91000 "internal error,
+	// retry" is documented for timpush and openim but answered elsewhere
+	// too) keeps its meaning.
+	for _, t := range [...]map[int]codeInfo{pushCodes, c2cCodes, groupCodes} {
+		if info, ok := t[code]; ok {
+			return info, true
+		}
+	}
+	return codeInfo{}, false
 }
 
 // DescribeCode returns the documented meaning of code on endpoint (one of
@@ -525,7 +535,7 @@ func (e *PartialError) Unwrap() []error { return e.Errs }
 type unknownError struct{ last error }
 
 func (e *unknownError) Error() string {
-	return "outcome unknown: the request was sent but no answer arrived (" + e.last.Error() + ")"
+	return "outcome unknown: " + e.last.Error()
 }
 func (e *unknownError) Unwrap() error        { return e.last }
 func (e *unknownError) Is(target error) bool { return target == ErrOutcomeUnknown }

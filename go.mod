@@ -3,6 +3,7 @@ module github.com/chatrecall/chatrecall
 go 1.22
 
 require (
+	github.com/jarcoal/httpmock v1.4.2
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/time v0.10.0
 )

@@ -204,6 +204,9 @@ func (c *Client) tpnsCall(ctx context.Context, method, limitEP string, req any, 
 	rawURL := t.base + tpnsPath[limitEP]
 	maybe := false
 	err = c.run(ctx, func(ctx context.Context, attempt int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := c.limiter.Wait(ctx, c.limitReqs[limitEP]); err != nil {
 			return err
 		}

@@ -1,0 +1,105 @@
+package chatrecall
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// PushRevoke asks to revoke an all-user or tag push task (timpush/revoke).
+type PushRevoke struct {
+	// TaskID is the task ID returned by v4/timpush/push or v4/timpush/batch.
+	// Required.
+	TaskID string
+	// OfflinePushInfo, when set, overwrites the offline notification that
+	// devices already show (APNs, FCM notification mode, Huawei and Honor;
+	// not while the app is in the foreground). Leave it nil, or set
+	// PushFlag to 1, to overwrite nothing. A push that kept no roaming or
+	// unread copy can only be taken back this way: revoking it without
+	// OfflinePushInfo fails with ErrOfflinePushInfoRequired (code 90053).
+	OfflinePushInfo *OfflinePushInfo
+}
+
+// OfflinePushInfo is the notification that replaces the one shown. Empty
+// fields are omitted from the request.
+type OfflinePushInfo struct {
+	// PushFlag is 0 to push the replacement, 1 not to.
+	PushFlag int    `json:"PushFlag"`
+	Title    string `json:"Title,omitempty"`
+	Desc     string `json:"Desc,omitempty"`
+	// Ext is passed through to the devices as a JSON string. SetExt builds
+	// it from a value.
+	Ext         string       `json:"Ext,omitempty"`
+	AndroidInfo *AndroidInfo `json:"AndroidInfo,omitempty"`
+	ApnsInfo    *ApnsInfo    `json:"ApnsInfo,omitempty"`
+}
+
+// SetExt marshals v to JSON and stores it in Ext, the JSON string the
+// service expects.
+func (o *OfflinePushInfo) SetExt(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("chatrecall: OfflinePushInfo.SetExt: %w", err)
+	}
+	o.Ext = string(b)
+	return nil
+}
+
+// AndroidInfo holds the Android vendor settings of the replacement.
+type AndroidInfo struct {
+	Sound                  string `json:"Sound,omitempty"`
+	HuaWeiChannelID        string `json:"HuaWeiChannelID,omitempty"`
+	XiaoMiChannelID        string `json:"XiaoMiChannelID,omitempty"`
+	OPPOChannelID          string `json:"OPPOChannelID,omitempty"`
+	GoogleChannelID        string `json:"GoogleChannelID,omitempty"`
+	VIVOClassification     int    `json:"VIVOClassification,omitempty"`
+	HuaWeiImportance       string `json:"HuaWeiImportance,omitempty"`
+	ExtAsHuaweiIntentParam int    `json:"ExtAsHuaweiIntentParam,omitempty"`
+	HuaWeiCategory         string `json:"HuaWeiCategory,omitempty"`
+	OPPOCategory           string `json:"OPPOCategory,omitempty"`
+	VIVOCategory           string `json:"VIVOCategory,omitempty"`
+	HonorImportance        string `json:"HonorImportance,omitempty"`
+	MeiZuNoticeMsgType     int    `json:"MeiZuNoticeMsgType,omitempty"`
+}
+
+// ApnsInfo holds the iOS settings of the replacement.
+type ApnsInfo struct {
+	Sound          string `json:"Sound,omitempty"`
+	BadgeMode      int    `json:"BadgeMode,omitempty"`
+	Title          string `json:"Title,omitempty"`
+	SubTitle       string `json:"SubTitle,omitempty"`
+	Image          string `json:"Image,omitempty"`
+	MutableContent int    `json:"MutableContent,omitempty"`
+}
+
+type pushRevokeRequest struct {
+	TaskID          string           `json:"TaskId"`
+	OfflinePushInfo *OfflinePushInfo `json:"OfflinePushInfo,omitempty"`
+}
+
+// RevokePush revokes an all-user or tag push task (timpush/revoke) within
+// 24 hours of the push: delivery to accounts not yet reached stops, unread
+// and roaming copies are recalled, and, with OfflinePushInfo, notifications
+// already shown are overwritten.
+//
+// The service allows 1 call per second per app; the client's rate limiter
+// waits for that (DefaultLimitFactor of it) rather than fail. Errors:
+// ErrAlreadyRecalled (90050), ErrRecallWindowExpired (90052, older than
+// 24 h), ErrOfflinePushInfoRequired (90053), ErrNotFound (90049, unknown
+// TaskId), ErrRateLimited (90051).
+func (c *Client) RevokePush(ctx context.Context, r PushRevoke) error {
+	const method = "RevokePush"
+	if r.TaskID == "" {
+		return invalidf(method, "TaskID", "is required, got an empty string")
+	}
+	if o := r.OfflinePushInfo; o != nil {
+		if o.PushFlag != 0 && o.PushFlag != 1 {
+			return invalidf(method, "OfflinePushInfo.PushFlag", "must be 0 (push) or 1 (don't), got %d", o.PushFlag)
+		}
+		if o.Ext != "" && !json.Valid([]byte(o.Ext)) {
+			return invalidf(method, "OfflinePushInfo.Ext", "must be a JSON document (see SetExt), got %d bytes that are not", len(o.Ext))
+		}
+	}
+	_, err := c.call(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, new(chatEnvelope))
+	return err
+}
