@@ -219,8 +219,10 @@ func (c *Client) tpnsCall(ctx context.Context, method, limitEP string, req any, 
 			mac := t.macs.Get().(hash.Hash)
 			sign := tpnsSign(mac, t.accessID, ts, body)
 			t.macs.Put(mac)
-			h["AccessId"] = t.accessH
-			h["TimeStamp"] = []string{strconv.FormatInt(ts, 10)}
+			// Canonical keys (Accessid, Timestamp): header names are case
+			// insensitive on the wire, and http.Header.Get finds them.
+			h["Accessid"] = t.accessH
+			h["Timestamp"] = []string{strconv.FormatInt(ts, 10)}
 			h["Sign"] = []string{sign}
 		}, out)
 		if err != nil && ambiguous(err) {
