@@ -1,0 +1,666 @@
+package chatrecalltest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chatrecall/chatrecall"
+)
+
+// Defaults of a Server. Tests that need other values use the options.
+const (
+	DefaultSDKAppID      = 1400000000
+	DefaultSecretKey     = "chatrecalltest-secret-key-0123456789abcdef"
+	DefaultAdmin         = "administrator"
+	DefaultTPNSAccessID  = "1500000000"
+	DefaultTPNSSecretKey = "chatrecalltest-tpns-secret"
+)
+
+// TPNSMaxClockSkew is how far a TPNS TimeStamp may be from the server's
+// clock before the request is refused with 1008003.
+const TPNSMaxClockSkew = 10 * time.Minute
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithSDKAppID sets the Chat app's ID.
+func WithSDKAppID(id uint64) Option { return func(s *Server) { s.appID = id } }
+
+// WithSecretKey sets the Chat app's secret key, which UserSigs must be signed with.
+func WithSecretKey(key string) Option { return func(s *Server) { s.key = key } }
+
+// WithAdmins sets the App admin accounts (default "administrator"). A request
+// made as any other identifier gets 60010 (or 90009 on timpush and openim).
+func WithAdmins(ids ...string) Option {
+	return func(s *Server) {
+		s.admins = map[string]bool{}
+		for _, id := range ids {
+			s.admins[id] = true
+		}
+		if len(ids) > 0 {
+			s.firstAdmin = ids[0]
+		}
+	}
+}
+
+// WithTPNS sets the TPNS AccessID and secret key.
+func WithTPNS(accessID, secretKey string) Option {
+	return func(s *Server) { s.tpnsID, s.tpnsKey = accessID, secretKey }
+}
+
+// WithClock sets the server's clock: UserSig expiry, the 24-hour push
+// revoke window and rate-limit windows read it. *Clock fits.
+func WithClock(c interface{ Now() time.Time }) Option { return func(s *Server) { s.clock = c } }
+
+// WithoutRateLimits turns the documented frequency limits off.
+func WithoutRateLimits() Option { return func(s *Server) { s.limits = map[string]limit{} } }
+
+// WithRateLimit sets the limit of one endpoint (a chatrecall Endpoint
+// constant): at most n calls per window of the server's clock.
+func WithRateLimit(endpoint string, n int, window time.Duration) Option {
+	return func(s *Server) { s.limits[endpoint] = limit{n, window} }
+}
+
+// WithTPNSRevokeUnavailable makes /v3/push/revoke_push_msg answer 1008007,
+// as the 2023 documentation ("being upgraded, not available") suggests the
+// real service may. By default the fake performs the revoke.
+func WithTPNSRevokeUnavailable() Option { return func(s *Server) { s.tpnsRevokeOff = true } }
+
+type limit struct {
+	n      int
+	window time.Duration
+}
+
+// documentedLimits are the frequency limits of the service.
+func documentedLimits() map[string]limit {
+	return map[string]limit{
+		chatrecall.EndpointGroupRecall:    {200, time.Second},
+		chatrecall.EndpointOfficialRecall: {200, time.Second},
+		chatrecall.EndpointC2CRecall:      {200, time.Second},
+		chatrecall.EndpointPushRevoke:     {1, time.Second},
+		chatrecall.EndpointTPNSRecord:     {200, time.Hour},
+		tpnsBroadcast:                     {1, time.Second},
+	}
+}
+
+// tpnsBroadcast is the rate-limit key of all, tag and package pushes.
+const tpnsBroadcast = "tpns/push_app_broadcast"
+
+// Server is a local, stateful, strict fake of the Chat and TPNS recall
+// APIs. Create it with NewServer and Close it when done.
+type Server struct {
+	// URL is the base URL of the server, such as http://127.0.0.1:41234.
+	URL string
+
+	srv           *httptest.Server
+	appID         uint64
+	key           string
+	admins        map[string]bool
+	firstAdmin    string
+	tpnsID        string
+	tpnsKey       string
+	clock         interface{ Now() time.Time }
+	limits        map[string]limit
+	tpnsRevokeOff bool
+
+	mu       sync.Mutex
+	state    state
+	requests []Request
+	windows  map[string]*window
+	faults   map[string]*faultPlan
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+// NewServer starts a fake server on a loopback port.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		appID:      DefaultSDKAppID,
+		key:        DefaultSecretKey,
+		admins:     map[string]bool{DefaultAdmin: true},
+		firstAdmin: DefaultAdmin,
+		tpnsID:     DefaultTPNSAccessID,
+		tpnsKey:    DefaultTPNSSecretKey,
+		clock:      systemClock{},
+		limits:     documentedLimits(),
+		windows:    map[string]*window{},
+		faults:     map[string]*faultPlan{},
+	}
+	s.state.init()
+	for _, o := range opts {
+		o(s)
+	}
+	s.srv = httptest.NewServer(s)
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down, waiting for requests in flight.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// Config returns a chatrecall.Config wired to the server: its app, key,
+// first admin and TPNS credentials, with BaseURL set to the server.
+func (s *Server) Config() chatrecall.Config {
+	return chatrecall.Config{
+		SDKAppID:   s.appID,
+		Identifier: s.firstAdmin,
+		SecretKey:  s.key,
+		BaseURL:    s.URL,
+		TPNS:       &chatrecall.TPNSConfig{AccessID: s.tpnsID, SecretKey: s.tpnsKey, BaseURL: s.URL},
+	}
+}
+
+// Request is one request the server received.
+type Request struct {
+	Endpoint string // a chatrecall Endpoint constant, or "" for an unknown path
+	Method   string
+	Path     string
+	Query    url.Values
+	Header   http.Header
+	Body     []byte
+	// JSON is the body decoded, or nil when it was not a JSON object.
+	JSON map[string]any
+	// Code is the code the server answered (0 for success), or -1 when a
+	// fault answered instead (HTTP 502, dropped connection).
+	Code int
+	// Fault names the fault injected into this request, if any.
+	Fault string
+	// Applied is true when the request changed the server's state, even if
+	// its response was then lost.
+	Applied bool
+	At      time.Time
+}
+
+// Requests returns every request received so far, in order of arrival.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// RequestsTo returns the requests received for one endpoint.
+func (s *Server) RequestsTo(endpoint string) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if r.Endpoint == endpoint {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Reset forgets the recorded requests and faults (not the seeded state).
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+	s.faults = map[string]*faultPlan{}
+	s.windows = map[string]*window{}
+}
+
+var chatPaths = map[string]string{
+	"/v4/group_open_http_svc/group_msg_recall":                       chatrecall.EndpointGroupRecall,
+	"/v4/official_account_open_http_svc/official_account_msg_recall": chatrecall.EndpointOfficialRecall,
+	"/v4/timpush/revoke":           chatrecall.EndpointPushRevoke,
+	"/v4/openim/admin_msgwithdraw": chatrecall.EndpointC2CRecall,
+}
+
+var tpnsPaths = map[string]string{
+	"/v3/push/stop_push_msg":         chatrecall.EndpointTPNSStop,
+	"/v3/push/revoke_push_msg":       chatrecall.EndpointTPNSRevoke,
+	"/v3/push/cancel_timing_task":    chatrecall.EndpointTPNSCancel,
+	"/v3/statistics/get_push_record": chatrecall.EndpointTPNSRecord,
+	"/v3/push/app":                   chatrecall.EndpointTPNSPush,
+}
+
+// exchange is one request in flight.
+type exchange struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	ep    string
+	body  []byte
+	index int
+}
+
+// ServeHTTP implements http.Handler, so the fake can also be mounted in a
+// server of the test's own.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	x := &exchange{w: w, r: r, body: body}
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) != nil {
+		obj = nil
+	}
+	ep, isChat := chatPaths[r.URL.Path]
+	if !isChat {
+		ep = tpnsPaths[r.URL.Path]
+	}
+	x.ep = ep
+	s.mu.Lock()
+	x.index = len(s.requests)
+	s.requests = append(s.requests, Request{Endpoint: ep, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
+		Header: r.Header.Clone(), Body: body, JSON: obj, At: s.clock.Now()})
+	s.mu.Unlock()
+
+	switch {
+	case isChat || strings.HasPrefix(r.URL.Path, "/v4/"):
+		s.serveChat(x)
+	case ep != "" || strings.HasPrefix(r.URL.Path, "/v3/"):
+		s.serveTPNS(x)
+	default:
+		s.note(x, -1, "")
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) note(x *exchange, code int, fault string) {
+	s.mu.Lock()
+	s.requests[x.index].Code = code
+	if fault != "" {
+		s.requests[x.index].Fault = fault
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) markApplied(x *exchange) {
+	s.mu.Lock()
+	s.requests[x.index].Applied = true
+	s.mu.Unlock()
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func chatError(code int, info string) map[string]any {
+	return map[string]any{"ActionStatus": "FAIL", "ErrorCode": code, "ErrorInfo": info}
+}
+
+// pushStyle reports whether an endpoint answers the timpush/openim codes
+// (90001, 90009) rather than the common ones (60003, 60010).
+func pushStyle(ep string) bool {
+	return ep == chatrecall.EndpointPushRevoke || ep == chatrecall.EndpointC2CRecall
+}
+
+func (s *Server) serveChat(x *exchange) {
+	code, info := s.checkChat(x)
+	if code != 0 {
+		s.note(x, code, "")
+		writeJSON(x.w, chatError(code, info))
+		return
+	}
+	s.respond(x, func() (any, int, bool) { return s.applyChat(x) })
+}
+
+// checkChat applies the service's strictness rules to a Chat request.
+func (s *Server) checkChat(x *exchange) (int, string) {
+	r, ep := x.r, x.ep
+	if ep == "" {
+		return chatrecall.CodeResourcePathWrong, "resource path wrong"
+	}
+	if r.Method != http.MethodPost {
+		return chatrecall.CodeHTTPUnparseable, "method must be POST"
+	}
+	q := r.URL.Query()
+	appStr := q.Get("sdkappid")
+	if appStr == "" {
+		return chatrecall.CodeSDKAppIDMissing, "sdkappid missing"
+	}
+	app, err := strconv.ParseUint(appStr, 10, 64)
+	if err != nil {
+		return chatrecall.CodeSDKAppIDInvalid, "sdkappid invalid"
+	}
+	if app != s.appID {
+		return chatrecall.CodeSDKAppIDNotFound, "sdkappid not found in this region"
+	}
+	if q.Get("random") == "" {
+		return chatrecall.CodeHTTPUnparseable, "random missing"
+	}
+	if _, err := strconv.ParseUint(q.Get("random"), 10, 32); err != nil {
+		return chatrecall.CodeHTTPUnparseable, "random is not a 32-bit unsigned integer"
+	}
+	if q.Get("contenttype") != "json" {
+		return chatrecall.CodeHTTPUnparseable, "contenttype must be json"
+	}
+	id := q.Get("identifier")
+	if id == "" {
+		return chatrecall.CodeAccountOrSigInvalid, "identifier missing"
+	}
+	sig := q.Get("usersig")
+	if sig == "" {
+		return chatrecall.CodeUserSigEmpty, "usersig empty"
+	}
+	if _, err := chatrecall.VerifyUserSig(s.appID, s.key, id, sig, s.clock.Now()); err != nil {
+		switch err {
+		case chatrecall.ErrUserSigExpired:
+			return chatrecall.CodeUserSigExpired, "usersig expired"
+		case chatrecall.ErrUserSigAppID:
+			return chatrecall.CodeUserSigAppIDMismatch, "sdkappid differs from the usersig's"
+		case chatrecall.ErrUserSigIdentifier:
+			return chatrecall.CodeUserSigIdentifierMismatch, "identifier differs from the usersig's"
+		case chatrecall.ErrUserSigSignature:
+			return chatrecall.CodeUserSigWrongKey, "usersig signed with another key"
+		default:
+			return chatrecall.CodeUserSigInvalid, "usersig invalid"
+		}
+	}
+	if !s.admins[id] {
+		if pushStyle(ep) {
+			return chatrecall.CodePushAdminRequired, "needs App admin"
+		}
+		return chatrecall.CodeAdminRequired, "needs App admin"
+	}
+	if len(x.body) == 0 || !json.Valid(x.body) {
+		if pushStyle(ep) {
+			return chatrecall.CodePushBodyNotJSON, "body is not JSON"
+		}
+		return chatrecall.CodeBodyNotJSON, "body is not JSON"
+	}
+	return 0, ""
+}
+
+// respond runs the fault plan, the rate limit and apply, then writes the
+// answer (or loses it, as the fault says).
+func (s *Server) respond(x *exchange, apply func() (resp any, code int, applied bool)) {
+	f, fname := s.drawFault(x.ep)
+	switch f.Kind {
+	case FaultHTTP502:
+		s.note(x, -1, fname)
+		x.w.Header().Set("Content-Type", "text/html")
+		x.w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(x.w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")
+		return
+	case FaultCode:
+		s.note(x, f.Code, fname)
+		if isTPNS(x.ep) {
+			writeJSON(x.w, tpnsError(f.Code, "injected fault"))
+		} else {
+			writeJSON(x.w, chatError(f.Code, "injected fault"))
+		}
+		return
+	case FaultDrop:
+		s.note(x, -1, fname)
+		hangUp(x.w)
+		return
+	case FaultDelay:
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-x.r.Context().Done():
+			t.Stop()
+		}
+	}
+	if code, info := s.rateLimit(x); code != 0 {
+		s.note(x, code, fname)
+		if isTPNS(x.ep) {
+			writeJSON(x.w, tpnsError(code, info))
+		} else {
+			writeJSON(x.w, chatError(code, info))
+		}
+		return
+	}
+	resp, code, applied := apply()
+	if applied {
+		s.markApplied(x)
+	}
+	s.note(x, code, fname)
+	if f.Kind == FaultLost {
+		hangUp(x.w)
+		return
+	}
+	writeJSON(x.w, resp)
+}
+
+// hangUp closes the connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+func isTPNS(ep string) bool { return strings.HasPrefix(ep, "tpns/") }
+
+// rateLimit counts the request in its endpoint's fixed window.
+func (s *Server) rateLimit(x *exchange) (int, string) {
+	key := x.ep
+	if key == chatrecall.EndpointTPNSPush {
+		if at, _ := jsonString(x.body, "audience_type"); broadcastAudience[at] {
+			key = tpnsBroadcast
+		}
+	}
+	l, ok := s.limits[key]
+	if !ok || l.n <= 0 {
+		return 0, ""
+	}
+	now := s.clock.Now()
+	start := now.Truncate(l.window)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.windows[key]
+	if w == nil || !w.start.Equal(start) {
+		w = &window{start: start}
+		s.windows[key] = w
+	}
+	w.count++
+	if w.count <= l.n {
+		return 0, ""
+	}
+	switch {
+	case key == chatrecall.EndpointPushRevoke:
+		return chatrecall.CodePushRevokeTooFrequent, "revoke too frequent"
+	case isTPNS(key):
+		return chatrecall.CodeTPNSTooFrequent, "too frequent"
+	}
+	return chatrecall.CodeRESTFrequencyExceeded, "REST call frequency exceeded"
+}
+
+// RateLimited counts the requests the server refused for frequency.
+func (s *Server) RateLimited() int {
+	n := 0
+	for _, r := range s.Requests() {
+		switch r.Code {
+		case chatrecall.CodeRESTFrequencyExceeded, chatrecall.CodePushRevokeTooFrequent, chatrecall.CodeTPNSTooFrequent:
+			n++
+		}
+	}
+	return n
+}
+
+func jsonString(body []byte, field string) (string, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return "", false
+	}
+	var v string
+	if json.Unmarshal(m[field], &v) != nil {
+		return "", false
+	}
+	return v, true
+}
+
+func tpnsError(code int, msg string) map[string]any {
+	return map[string]any{"ret_code": code, "err_msg": msg}
+}
+
+func (s *Server) serveTPNS(x *exchange) {
+	code, msg := s.checkTPNS(x)
+	if code != 0 {
+		s.note(x, code, "")
+		writeJSON(x.w, tpnsError(code, msg))
+		return
+	}
+	s.respond(x, func() (any, int, bool) { return s.applyTPNS(x) })
+}
+
+// checkTPNS authenticates a TPNS request by signature or Basic auth.
+func (s *Server) checkTPNS(x *exchange) (int, string) {
+	r := x.r
+	if x.ep == "" {
+		return chatrecall.CodeTPNSParamInvalid, "unknown API"
+	}
+	if r.Method != http.MethodPost {
+		return chatrecall.CodeTPNSParamParse, "method must be POST"
+	}
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "Basic "))
+		id, secret, ok := strings.Cut(string(raw), ":")
+		if !strings.HasPrefix(auth, "Basic ") || err != nil || !ok {
+			return chatrecall.CodeTPNSAuthFailed, "malformed Basic authorization"
+		}
+		if id != s.tpnsID {
+			return chatrecall.CodeTPNSWrongAccessPoint, "wrong AccessId or access point"
+		}
+		if secret != s.tpnsKey {
+			return chatrecall.CodeTPNSAuthFailed, "authentication failed"
+		}
+	} else {
+		id, ts, sign := r.Header.Get("AccessId"), r.Header.Get("TimeStamp"), r.Header.Get("Sign")
+		if id == "" || ts == "" || sign == "" {
+			return chatrecall.CodeTPNSAuthFailed, "AccessId, TimeStamp and Sign are required"
+		}
+		if id != s.tpnsID {
+			return chatrecall.CodeTPNSWrongAccessPoint, "wrong AccessId or access point"
+		}
+		t, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil {
+			return chatrecall.CodeTPNSAuthFailed, "TimeStamp is not a number"
+		}
+		if d := s.clock.Now().Sub(time.Unix(t, 0)); d > TPNSMaxClockSkew || d < -TPNSMaxClockSkew {
+			return chatrecall.CodeTPNSAuthFailed, "TimeStamp too far from the server's clock"
+		}
+		if chatrecall.TPNSSign(s.tpnsKey, id, t, x.body) != sign {
+			return chatrecall.CodeTPNSAuthFailed, "signature mismatch"
+		}
+	}
+	if len(x.body) == 0 || !json.Valid(x.body) {
+		return chatrecall.CodeTPNSParamParse, "body is not JSON"
+	}
+	return 0, ""
+}
+
+// FaultKind is a kind of injected failure.
+type FaultKind int
+
+const (
+	// FaultNone injects nothing.
+	FaultNone FaultKind = iota
+	// FaultHTTP502 answers HTTP 502 with an HTML body; nothing is applied.
+	FaultHTTP502
+	// FaultCode answers the service code Fault.Code; nothing is applied.
+	FaultCode
+	// FaultDelay waits Fault.Delay (or until the client hangs up), then
+	// applies the request and answers; a client that timed out never sees
+	// the answer, but the request took effect.
+	FaultDelay
+	// FaultDrop closes the connection before processing; nothing is applied.
+	FaultDrop
+	// FaultLost applies the request, then closes the connection instead of
+	// answering: the hardest case for a client. The request is recorded as
+	// Applied.
+	FaultLost
+)
+
+var faultNames = map[FaultKind]string{FaultHTTP502: "http502", FaultCode: "code", FaultDelay: "delay", FaultDrop: "drop", FaultLost: "lost"}
+
+// Fault is one injected failure.
+type Fault struct {
+	Kind  FaultKind
+	Code  int           // for FaultCode
+	Delay time.Duration // for FaultDelay
+}
+
+// Name is a short label of the fault, as recorded in Request.Fault.
+func (f Fault) Name() string {
+	if f.Kind == FaultCode {
+		return "code " + strconv.Itoa(f.Code)
+	}
+	return faultNames[f.Kind]
+}
+
+// Chance is a fault with the probability of injecting it into a request.
+type Chance struct {
+	P     float64
+	Fault Fault
+}
+
+type faultPlan struct {
+	next   []Fault // consumed first, one per request
+	chance []Chance
+	rng    *rand.Rand
+}
+
+// FailNext injects f into the next n requests to endpoint (a chatrecall
+// Endpoint constant).
+func (s *Server) FailNext(endpoint string, n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.plan(endpoint)
+	for i := 0; i < n; i++ {
+		p.next = append(p.next, f)
+	}
+}
+
+// FailRandomly injects each fault into requests to endpoint with its
+// probability, drawn from a generator seeded with seed. Probabilities add
+// up: at most one fault per request.
+func (s *Server) FailRandomly(endpoint string, seed uint64, chances ...Chance) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.plan(endpoint)
+	p.chance = append([]Chance(nil), chances...)
+	p.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+func (s *Server) plan(ep string) *faultPlan {
+	p := s.faults[ep]
+	if p == nil {
+		p = &faultPlan{}
+		s.faults[ep] = p
+	}
+	return p
+}
+
+func (s *Server) drawFault(ep string) (Fault, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.faults[ep]
+	if p == nil {
+		return Fault{}, ""
+	}
+	if len(p.next) > 0 {
+		f := p.next[0]
+		p.next = p.next[1:]
+		return f, f.Name()
+	}
+	if p.rng == nil {
+		return Fault{}, ""
+	}
+	u := p.rng.Float64()
+	for _, c := range p.chance {
+		if u < c.P {
+			return c.Fault, c.Fault.Name()
+		}
+		u -= c.P
+	}
+	return Fault{}, ""
+}

@@ -1,0 +1,542 @@
+package chatrecalltest
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/chatrecall/chatrecall"
+)
+
+// MessageState is what the server knows of one message.
+type MessageState int
+
+const (
+	// MessageMissing: the server never had the message.
+	MessageMissing MessageState = iota
+	// MessagePresent: the message exists and was not recalled.
+	MessagePresent
+	// MessageRecalled: the message was recalled.
+	MessageRecalled
+)
+
+// String returns "missing", "present" or "recalled".
+func (m MessageState) String() string {
+	return [...]string{"missing", "present", "recalled"}[m]
+}
+
+// Group seeds a group.
+type Group struct {
+	ID string
+	// Type is the group type ("Public", "Work", "Meeting", "AVChatRoom",
+	// "Community"); informational.
+	Type string
+	// NoRecall makes recalls in this group fail with 10033 (group type does
+	// not support recall).
+	NoRecall bool
+}
+
+type group struct {
+	Group
+	msgs map[uint64]MessageState
+}
+
+type officialAccount struct {
+	msgs map[string]MessageState
+}
+
+type c2cMessage struct {
+	from, to string
+	state    MessageState
+}
+
+// PushTask seeds an all-user or tag push task of v4/timpush.
+type PushTask struct {
+	// KeptCopies: the push kept roaming/unread copies. A task without them
+	// can only be revoked with OfflinePushInfo (else 90053).
+	KeptCopies bool
+	// PushedAt is when the push went out; zero means the server's now.
+	// Revokes more than 24 hours later get 90052.
+	PushedAt time.Time
+}
+
+// PushTaskState is a push task as the server holds it.
+type PushTaskState struct {
+	PushTask
+	Revoked bool
+	// OfflinePushInfo is the raw JSON the revoke carried, if any.
+	OfflinePushInfo json.RawMessage
+}
+
+// TPNS task statuses, as get_push_record reports them.
+const (
+	TPNSStatusInit      = "PUSH_INIT"
+	TPNSStatusWait      = "PUSH_WAIT"
+	TPNSStatusStarted   = "PUSH_STARTED"
+	TPNSStatusFinished  = "PUSH_FINISHED"
+	TPNSStatusCanceled  = "PUSH_CANCELED"
+	TPNSStatusRevoked   = "PUSH_REVOKED"
+	TPNSStatusCollapsed = "PUSH_COLLAPSED"
+	TPNSStatusStopped   = "PUSH_DELETED_PUSH_MSG"
+)
+
+// TPNSTask seeds a TPNS push task.
+type TPNSTask struct {
+	// PushType is the audience: all, tag, token_list, account_list,
+	// package_account_push.
+	PushType string
+	// Platform is "android" or "ios"; stop is refused for iOS tasks.
+	Platform string
+	// Status is one of the TPNSStatus constants; empty means PUSH_STARTED.
+	Status string
+	// CollapseID allows override; 0 means the task cannot be overridden.
+	CollapseID int64
+	Title      string
+	Content    string
+	// SendTime schedules the task; cancel works only before it.
+	SendTime time.Time
+}
+
+type pushTask struct {
+	PushTaskState
+}
+
+type state struct {
+	groups   map[string]*group
+	official map[string]*officialAccount
+	c2c      map[string]*c2cMessage
+	push     map[string]*pushTask
+	tpns     map[string]*TPNSTask
+	nextID   int
+	seq      int64
+}
+
+func (st *state) init() {
+	st.groups = map[string]*group{}
+	st.official = map[string]*officialAccount{}
+	st.c2c = map[string]*c2cMessage{}
+	st.push = map[string]*pushTask{}
+	st.tpns = map[string]*TPNSTask{}
+	st.nextID = 1000
+}
+
+// AddGroup creates (or replaces the settings of) a group.
+func (s *Server) AddGroup(g Group) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.state.groups[g.ID]; old != nil {
+		old.Group = g
+		return
+	}
+	s.state.groups[g.ID] = &group{Group: g, msgs: map[uint64]MessageState{}}
+}
+
+// AddGroupMessages adds messages to a group, creating a "Public" group if
+// it does not exist.
+func (s *Server) AddGroupMessages(groupID string, seqs ...uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.state.groups[groupID]
+	if g == nil {
+		g = &group{Group: Group{ID: groupID, Type: "Public"}, msgs: map[uint64]MessageState{}}
+		s.state.groups[groupID] = g
+	}
+	for _, q := range seqs {
+		g.msgs[q] = MessagePresent
+	}
+}
+
+// GroupMessage reports the state of one group message.
+func (s *Server) GroupMessage(groupID string, seq uint64) MessageState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.state.groups[groupID]; g != nil {
+		return g.msgs[seq]
+	}
+	return MessageMissing
+}
+
+// RecalledGroupMessages lists the recalled sequence numbers of a group.
+func (s *Server) RecalledGroupMessages(groupID string) []uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []uint64
+	if g := s.state.groups[groupID]; g != nil {
+		for q, st := range g.msgs {
+			if st == MessageRecalled {
+				out = append(out, q)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// AddOfficialAccount creates an official account with no messages.
+func (s *Server) AddOfficialAccount(account string) {
+	s.AddOfficialMessages(account)
+}
+
+// AddOfficialMessages adds messages to an official account, creating it if
+// needed.
+func (s *Server) AddOfficialMessages(account string, keys ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.state.official[account]
+	if a == nil {
+		a = &officialAccount{msgs: map[string]MessageState{}}
+		s.state.official[account] = a
+	}
+	for _, k := range keys {
+		a.msgs[k] = MessagePresent
+	}
+}
+
+// OfficialMessage reports the state of one official-account message.
+func (s *Server) OfficialMessage(account, key string) MessageState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.state.official[account]; a != nil {
+		return a.msgs[key]
+	}
+	return MessageMissing
+}
+
+// AddC2CMessage adds a one-to-one message.
+func (s *Server) AddC2CMessage(from, to, msgKey string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state.c2c[msgKey] = &c2cMessage{from: from, to: to, state: MessagePresent}
+}
+
+// C2CMessage reports the state of a one-to-one message.
+func (s *Server) C2CMessage(msgKey string) MessageState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.state.c2c[msgKey]; m != nil {
+		return m.state
+	}
+	return MessageMissing
+}
+
+func (s *Server) newID(prefix string) string {
+	s.state.nextID++
+	return prefix + strconv.Itoa(s.state.nextID)
+}
+
+// AddPushTask seeds a timpush task and returns its TaskId.
+func (s *Server) AddPushTask(t PushTask) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.PushedAt.IsZero() {
+		t.PushedAt = s.clock.Now()
+	}
+	id := s.newID("task-")
+	s.state.push[id] = &pushTask{PushTaskState{PushTask: t}}
+	return id
+}
+
+// PushTaskState returns a push task's state.
+func (s *Server) PushTaskState(taskID string) (PushTaskState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.state.push[taskID]; t != nil {
+		return t.PushTaskState, true
+	}
+	return PushTaskState{}, false
+}
+
+// AddTPNSTask seeds a TPNS push task and returns its push ID.
+func (s *Server) AddTPNSTask(t TPNSTask) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.Status == "" {
+		t.Status = TPNSStatusStarted
+	}
+	id := s.newID("")
+	cp := t
+	s.state.tpns[id] = &cp
+	return id
+}
+
+// TPNSTaskState returns a TPNS task as the server holds it.
+func (s *Server) TPNSTaskState(pushID string) (TPNSTask, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.state.tpns[pushID]; t != nil {
+		return *t, true
+	}
+	return TPNSTask{}, false
+}
+
+type retItem struct {
+	MsgSeq  *uint64 `json:"MsgSeq,omitempty"`
+	MsgKey  *string `json:"MsgKey,omitempty"`
+	RetCode int     `json:"RetCode"`
+}
+
+func okEnvelope() map[string]any {
+	return map[string]any{"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""}
+}
+
+// applyChat performs a Chat request that passed the checks.
+func (s *Server) applyChat(x *exchange) (any, int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch x.ep {
+	case chatrecall.EndpointGroupRecall:
+		return s.applyGroup(x.body)
+	case chatrecall.EndpointOfficialRecall:
+		return s.applyOfficial(x.body)
+	case chatrecall.EndpointPushRevoke:
+		return s.applyPushRevoke(x.body)
+	case chatrecall.EndpointC2CRecall:
+		return s.applyC2C(x.body)
+	}
+	return chatError(chatrecall.CodeResourcePathWrong, "resource path wrong"), chatrecall.CodeResourcePathWrong, false
+}
+
+// failList answers a top-level code with the same code for every item.
+func failList(code int, info string, items []retItem) (any, int, bool) {
+	for i := range items {
+		items[i].RetCode = code
+	}
+	resp := chatError(code, info)
+	resp["RecallRetList"] = items
+	return resp, code, false
+}
+
+func (s *Server) applyGroup(body []byte) (any, int, bool) {
+	var req struct {
+		GroupID    string `json:"GroupId"`
+		MsgSeqList []struct {
+			MsgSeq uint64 `json:"MsgSeq"`
+		} `json:"MsgSeqList"`
+		TopicID string `json:"TopicId"`
+		Reason  string `json:"Reason"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.GroupID == "" || len(req.MsgSeqList) == 0 {
+		return chatError(chatrecall.CodeGroupInvalidParameter, "GroupId and MsgSeqList are required"), chatrecall.CodeGroupInvalidParameter, false
+	}
+	items := make([]retItem, len(req.MsgSeqList))
+	for i := range req.MsgSeqList {
+		items[i].MsgSeq = &req.MsgSeqList[i].MsgSeq
+	}
+	g := s.state.groups[req.GroupID]
+	switch {
+	case len(req.MsgSeqList) > 10:
+		return failList(chatrecall.CodeGroupInvalidParameter, "at most 10 MsgSeq per request", items)
+	case len(req.Reason) > chatrecall.MaxReasonBytes:
+		return failList(chatrecall.CodeGroupInvalidParameter, "Reason too long", items)
+	case g == nil:
+		return failList(chatrecall.CodeGroupNotFound, "group does not exist", items)
+	case g.NoRecall:
+		return failList(chatrecall.CodeGroupTypeNoRecall, "group type does not support recall", items)
+	}
+	applied := false
+	for i, m := range req.MsgSeqList {
+		if g.msgs[m.MsgSeq] == MessagePresent {
+			g.msgs[m.MsgSeq] = MessageRecalled
+			applied = true
+			continue
+		}
+		items[i].RetCode = chatrecall.CodeGroupMsgNotFound
+	}
+	resp := okEnvelope()
+	resp["RecallRetList"] = items
+	return resp, 0, applied
+}
+
+func (s *Server) applyOfficial(body []byte) (any, int, bool) {
+	var req struct {
+		Account    string   `json:"Official_Account"`
+		MsgKeyList []string `json:"MsgKeyList"`
+		Reason     string   `json:"Reason"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Account == "" || len(req.MsgKeyList) == 0 {
+		return chatError(chatrecall.CodeOfficialInvalidParameter, "Official_Account and MsgKeyList are required"), chatrecall.CodeOfficialInvalidParameter, false
+	}
+	items := make([]retItem, len(req.MsgKeyList))
+	for i := range req.MsgKeyList {
+		items[i].MsgKey = &req.MsgKeyList[i]
+	}
+	a := s.state.official[req.Account]
+	switch {
+	case len(req.MsgKeyList) > 10:
+		return failList(chatrecall.CodeOfficialInvalidParameter, "at most 10 MsgKey per request", items)
+	case len(req.Reason) > chatrecall.MaxReasonBytes:
+		return failList(chatrecall.CodeOfficialInvalidParameter, "Reason longer than 100 bytes", items)
+	case a == nil:
+		return failList(chatrecall.CodeOfficialAccountNotFound, "official account does not exist", items)
+	}
+	applied := false
+	for i, k := range req.MsgKeyList {
+		if a.msgs[k] == MessagePresent {
+			a.msgs[k] = MessageRecalled
+			applied = true
+			continue
+		}
+		items[i].RetCode = chatrecall.CodeOfficialMsgNotFound
+	}
+	resp := okEnvelope()
+	resp["RecallRetList"] = items
+	return resp, 0, applied
+}
+
+func (s *Server) applyPushRevoke(body []byte) (any, int, bool) {
+	var req struct {
+		TaskID          string          `json:"TaskId"`
+		OfflinePushInfo json.RawMessage `json:"OfflinePushInfo"`
+	}
+	fail := func(code int, info string) (any, int, bool) { return chatError(code, info), code, false }
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fail(chatrecall.CodePushBodyNotJSON, "body is not JSON")
+	}
+	t := s.state.push[req.TaskID]
+	hasInfo := len(req.OfflinePushInfo) > 0 && string(req.OfflinePushInfo) != "null"
+	switch {
+	case t == nil:
+		return fail(chatrecall.CodePushTaskNotFound, "TaskId does not exist")
+	case t.Revoked:
+		return fail(chatrecall.CodePushAlreadyRevoked, "already revoked")
+	case s.clock.Now().Sub(t.PushedAt) > 24*time.Hour:
+		return fail(chatrecall.CodePushRevokeWindowExpired, "push is older than 24 hours")
+	case !t.KeptCopies && !hasInfo:
+		return fail(chatrecall.CodePushOfflinePushInfoNeeded, "push kept no roaming/unread copy; OfflinePushInfo required")
+	}
+	t.Revoked = true
+	if hasInfo {
+		t.OfflinePushInfo = append(json.RawMessage(nil), req.OfflinePushInfo...)
+	}
+	return okEnvelope(), 0, true
+}
+
+func (s *Server) applyC2C(body []byte) (any, int, bool) {
+	var req struct {
+		From   string `json:"From_Account"`
+		To     string `json:"To_Account"`
+		MsgKey string `json:"MsgKey"`
+	}
+	fail := func(code int, info string) (any, int, bool) { return chatError(code, info), code, false }
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fail(chatrecall.CodeC2CBodyNotJSON, "body is not JSON")
+	}
+	switch {
+	case req.From == "":
+		return fail(chatrecall.CodeC2CFromAccountInvalid, "From_Account missing")
+	case req.To == "":
+		return fail(chatrecall.CodeC2CToAccountInvalid, "To_Account missing")
+	case req.MsgKey == "":
+		return fail(chatrecall.CodeC2CMsgKeyInvalid, "MsgKey invalid")
+	}
+	m := s.state.c2c[req.MsgKey]
+	switch {
+	case m == nil || m.from != req.From || m.to != req.To:
+		return fail(chatrecall.CodeC2CMsgNotFound, "message does not exist")
+	case m.state == MessageRecalled:
+		return fail(chatrecall.CodeC2CAlreadyRecalled, "message already recalled")
+	}
+	m.state = MessageRecalled
+	return okEnvelope(), 0, true
+}
+
+var broadcastAudience = map[string]bool{"all": true, "tag": true, "package_account_push": true, "package_token_push": true}
+
+// applyTPNS performs a TPNS request that passed authentication.
+func (s *Server) applyTPNS(x *exchange) (any, int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fail := func(code int, msg string) (any, int, bool) { return tpnsError(code, msg), code, false }
+	ok := func() map[string]any { return map[string]any{"ret_code": 0, "err_msg": ""} }
+	var req map[string]json.RawMessage
+	_ = json.Unmarshal(x.body, &req)
+	str := func(k string) string {
+		var v string
+		_ = json.Unmarshal(req[k], &v)
+		return v
+	}
+	switch x.ep {
+	case chatrecall.EndpointTPNSStop, chatrecall.EndpointTPNSRevoke, chatrecall.EndpointTPNSCancel:
+		id := str("pushid")
+		if id == "" {
+			return fail(chatrecall.CodeTPNSParamMissing, "pushid is required")
+		}
+		t := s.state.tpns[id]
+		if t == nil {
+			return fail(chatrecall.CodeTPNSTaskNotFound, "push task does not exist")
+		}
+		switch x.ep {
+		case chatrecall.EndpointTPNSStop:
+			if t.Platform == "ios" {
+				return fail(chatrecall.CodeTPNSParamInvalid, "terminate is not supported on iOS")
+			}
+			if t.Status != TPNSStatusInit && t.Status != TPNSStatusWait && t.Status != TPNSStatusStarted {
+				return fail(chatrecall.CodeTPNSParamInvalid, "task is not being delivered (status "+t.Status+")")
+			}
+			t.Status = TPNSStatusStopped
+		case chatrecall.EndpointTPNSRevoke:
+			if s.tpnsRevokeOff {
+				return fail(chatrecall.CodeTPNSParamInvalid, "revoke is being upgraded and is not available")
+			}
+			if t.Status != TPNSStatusStarted && t.Status != TPNSStatusFinished {
+				return fail(chatrecall.CodeTPNSParamInvalid, "task cannot be revoked (status "+t.Status+")")
+			}
+			t.Status = TPNSStatusRevoked
+		case chatrecall.EndpointTPNSCancel:
+			scheduled := !t.SendTime.IsZero() && t.SendTime.After(s.clock.Now())
+			if !scheduled || (t.Status != TPNSStatusInit && t.Status != TPNSStatusWait) {
+				return fail(chatrecall.CodeTPNSParamInvalid, "task is not a scheduled push waiting to be sent")
+			}
+			t.Status = TPNSStatusCanceled
+		}
+		return ok(), 0, true
+	case chatrecall.EndpointTPNSRecord:
+		id := str("pushId")
+		if id == "" {
+			return fail(chatrecall.CodeTPNSParamMissing, "pushId is required")
+		}
+		t := s.state.tpns[id]
+		if t == nil {
+			return fail(chatrecall.CodeTPNSTaskNotFound, "push task does not exist")
+		}
+		rec := map[string]any{"pushId": id, "status": t.Status, "pushType": t.PushType, "title": t.Title,
+			"content": t.Content, "messageType": "notify", "environment": "product"}
+		if t.CollapseID != 0 {
+			rec["collapseID"] = t.CollapseID
+		}
+		return map[string]any{"retCode": 0, "errMsg": "", "pushRecordData": []any{rec}}, 0, false
+	case chatrecall.EndpointTPNSPush:
+		audience := str("audience_type")
+		var msg struct {
+			Title   string `json:"title"`
+			Content string `json:"content"`
+		}
+		if audience == "" || len(req["message"]) == 0 || json.Unmarshal(req["message"], &msg) != nil {
+			return fail(chatrecall.CodeTPNSParamMissing, "audience_type and message are required")
+		}
+		var collapse int64
+		if raw, has := req["collapse_id"]; has {
+			if json.Unmarshal(raw, &collapse) != nil {
+				return fail(chatrecall.CodeTPNSParamInvalid, "collapse_id must be an integer")
+			}
+			for _, t := range s.state.tpns {
+				if t.CollapseID == collapse && t.Status != TPNSStatusCollapsed {
+					t.Status = TPNSStatusCollapsed
+				}
+			}
+		} else if broadcastAudience[audience] {
+			s.state.seq++
+			collapse = 9000 + s.state.seq
+		}
+		id := s.newID("")
+		s.state.tpns[id] = &TPNSTask{PushType: audience, Status: TPNSStatusFinished, CollapseID: collapse, Title: msg.Title, Content: msg.Content}
+		s.state.seq++
+		env := str("environment")
+		if env == "" {
+			env = "product"
+		}
+		return map[string]any{"seq": s.state.seq, "push_id": id, "ret_code": 0, "err_msg": "", "environment": env}, 0, true
+	}
+	return fail(chatrecall.CodeTPNSParamInvalid, "unknown API")
+}
