@@ -539,3 +539,26 @@ func (e *unknownError) Error() string {
 }
 func (e *unknownError) Unwrap() error        { return e.last }
 func (e *unknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// categories in the order Category tries them: the most specific first.
+var categories = []error{
+	ErrOutcomeUnknown, ErrAlreadyRecalled, ErrRecallWindowExpired, ErrNotRecallable,
+	ErrOfflinePushInfoRequired, ErrOverrideNotSupported, ErrUserSigExpired, ErrNotFound,
+	ErrRateLimited, ErrTemporary, ErrAuth, ErrPermission, ErrServiceDisabled,
+	ErrTPNSNotConfigured, ErrInvalidRequest,
+}
+
+// Category returns the most specific category sentinel err matches (such
+// as ErrNotFound), for tables, metrics and logs; nil for a nil error or one
+// that matches none (a cancelled context, for example).
+func Category(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, c := range categories {
+		if errors.Is(err, c) {
+			return c
+		}
+	}
+	return nil
+}

@@ -57,11 +57,13 @@ var documentedLimits = map[string]limitSpec{
 	EndpointC2CRecall:         {200, 1},
 	EndpointPushRevoke:        {1, 1},
 	endpointTPNSPushBroadcast: {1, 1},
-	EndpointTPNSRecord:        {rate.Limit(200.0 / 3600), 1},
-	EndpointTPNSStop:          {rate.Inf, 0},
-	EndpointTPNSRevoke:        {rate.Inf, 0},
-	EndpointTPNSCancel:        {rate.Inf, 0},
-	EndpointTPNSPush:          {rate.Inf, 0}, // token and account pushes: no documented limit
+	// 200 per hour: a burst of 5 plus 195 (DefaultLimitFactor) per hour never
+	// exceeds 200 in any hour, and a second lookup need not wait 18 s.
+	EndpointTPNSRecord: {rate.Limit(200.0 / 3600), 5},
+	EndpointTPNSStop:   {rate.Inf, 0},
+	EndpointTPNSRevoke: {rate.Inf, 0},
+	EndpointTPNSCancel: {rate.Inf, 0},
+	EndpointTPNSPush:   {rate.Inf, 0}, // token and account pushes: no documented limit
 }
 
 func defaultLimits() map[string]limitSpec {

@@ -1,0 +1,285 @@
+package chatrecall_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/chatrecalltest"
+)
+
+// The examples run against chatrecalltest, the SDK's fake service. Against
+// the real service, the Config holds your SDKAppID, secret key and region:
+//
+//	chatrecall.Config{SDKAppID: 1400000000, SecretKey: key, Region: chatrecall.RegionSingapore}
+
+func ExampleNewClient() {
+	client, err := chatrecall.NewClient(chatrecall.Config{
+		SDKAppID:  1400000000,
+		SecretKey: "your-secret-key",
+		Region:    chatrecall.RegionSingapore,
+	}, chatrecall.WithTimeout(5*time.Second))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(client.Identifier())
+
+	// A missing setting fails here, not at the first call.
+	_, err = chatrecall.NewClient(chatrecall.Config{SDKAppID: 1400000000, SecretKey: "k"})
+	fmt.Println(err)
+	// Output:
+	// administrator
+	// chatrecall: Config.Region is required (there is no default: an app's data lives in one region); or set Config.BaseURL
+}
+
+func ExampleClient_RecallGroupMessages() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	srv.AddGroupMessages("@TGS#2J4SZEAEL", 100, 101, 102)
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{
+		GroupID: "@TGS#2J4SZEAEL",
+		MsgSeqs: []uint64{100, 101, 102, 103},
+		Reason:  "spam",
+	})
+	for _, it := range res.Items {
+		if it.Err != nil {
+			fmt.Printf("seq %d: not recalled: %v\n", it.MsgSeq, it.Err)
+			continue
+		}
+		fmt.Printf("seq %d: recalled\n", it.MsgSeq)
+	}
+	fmt.Println(errors.Is(err, chatrecall.ErrNotFound))
+	// Output:
+	// seq 100: recalled
+	// seq 101: recalled
+	// seq 102: recalled
+	// seq 103: not recalled: chatrecall: group_msg_recall: code 10030 (message does not exist or was already recalled)
+	// true
+}
+
+func ExampleClient_RecallOfficialAccountMessages() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	srv.AddOfficialMessages("@TOA#_2J4SZEAEL", "1_2_3", "1_2_4")
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	res, err := client.RecallOfficialAccountMessages(context.Background(), chatrecall.OfficialAccountRecall{
+		Account: "@TOA#_2J4SZEAEL",
+		MsgKeys: []string{"1_2_3", "1_2_4"},
+		Reason:  "sent by mistake",
+	})
+	fmt.Println(res.Recalled(), err)
+
+	// Reason is capped at 100 bytes: 34 Chinese characters are 102.
+	_, err = client.RecallOfficialAccountMessages(context.Background(), chatrecall.OfficialAccountRecall{
+		Account: "@TOA#_2J4SZEAEL", MsgKeys: []string{"1_2_5"},
+		Reason: "撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤撤",
+	})
+	fmt.Println(err)
+	// Output:
+	// 2 <nil>
+	// chatrecall: RecallOfficialAccountMessages: Reason: is 102 bytes; at most 100 bytes are allowed (bytes, not characters)
+}
+
+func ExampleClient_RevokePush() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	taskID := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: false})
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	err := client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: taskID})
+	fmt.Println(errors.Is(err, chatrecall.ErrOfflinePushInfoRequired))
+
+	// This push kept no copy, so overwrite the notification devices show.
+	info := &chatrecall.OfflinePushInfo{Title: "Correction", Desc: "Please ignore the last message"}
+	_ = info.SetExt(map[string]string{"kind": "correction"})
+	err = client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: taskID, OfflinePushInfo: info})
+	fmt.Println(err)
+	// Output:
+	// true
+	// <nil>
+}
+
+func ExampleClient_RecallC2CMessage() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	srv.AddC2CMessage("vinson", "dramon", "31906_833502_1572869830")
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	recall := chatrecall.C2CRecall{From: "vinson", To: "dramon", MsgKey: "31906_833502_1572869830"}
+	fmt.Println(client.RecallC2CMessage(context.Background(), recall))
+	err := client.RecallC2CMessage(context.Background(), recall)
+	fmt.Println(errors.Is(err, chatrecall.ErrAlreadyRecalled))
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleClient_StopTPNSPush() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	pushID := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Platform: "android"})
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	fmt.Println(client.StopTPNSPush(context.Background(), pushID))
+	// Output:
+	// <nil>
+}
+
+func ExampleClient_RevokeTPNSPush() {
+	// The service documents revoke as "being upgraded, not available";
+	// the fake can be told to answer as the documentation warns.
+	srv := chatrecalltest.NewServer(chatrecalltest.WithTPNSRevokeUnavailable())
+	defer srv.Close()
+	pushID := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all"})
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	err := client.RevokeTPNSPush(context.Background(), pushID)
+	fmt.Println(err)
+	// Output:
+	// chatrecall: tpns/revoke_push_msg: code 1008007 (parameter invalid): revoke is being upgraded and is not available
+}
+
+func ExampleClient_CancelTPNSScheduledPush() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	pushID := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "tag", Status: chatrecalltest.TPNSStatusWait,
+		SendTime: time.Now().Add(time.Hour)})
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	fmt.Println(client.CancelTPNSScheduledPush(context.Background(), pushID))
+	st, _ := srv.TPNSTaskState(pushID)
+	fmt.Println(st.Status)
+	// Output:
+	// <nil>
+	// PUSH_CANCELED
+}
+
+func ExampleClient_TPNSPushRecord() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	pushID := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Status: chatrecalltest.TPNSStatusFinished, CollapseID: 42})
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	rec, err := client.TPNSPushRecord(context.Background(), pushID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rec.Status, rec.PushType, rec.CollapseID)
+	// Output:
+	// PUSH_FINISHED all 42
+}
+
+func ExampleClient_OverrideTPNSPush() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	wrong := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Status: chatrecalltest.TPNSStatusFinished, CollapseID: 42, Title: "50% off"})
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	res, err := client.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{
+		PushID: wrong,
+		Push: chatrecall.TPNSPush{
+			AudienceType: chatrecall.TPNSAudienceAll,
+			Title:        "5% off",
+			Content:      "Sorry: the discount is 5%, not 50%.",
+		},
+		ForceCollapse: true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	old, _ := srv.TPNSTaskState(wrong)
+	fmt.Println(len(res.PushIDs), res.CollapseID, old.Status)
+	// Output:
+	// 1 42 PUSH_COLLAPSED
+}
+
+func ExampleAPIError() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	client, _ := chatrecall.NewClient(srv.Config())
+
+	err := client.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"})
+	var apiErr *chatrecall.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.Code, apiErr.Description())
+	}
+	fmt.Println(errors.Is(err, chatrecall.ErrNotFound), errors.Is(err, chatrecall.ErrTemporary))
+	// Output:
+	// 20022 message does not exist
+	// true false
+}
+
+func ExamplePartialError() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	seqs := make([]uint64, 25)
+	for i := range seqs {
+		seqs[i] = uint64(i + 1)
+	}
+	srv.AddGroupMessages("@TGS#big", seqs[:23]...) // 24 and 25 do not exist
+
+	client, _ := chatrecall.NewClient(srv.Config())
+	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#big", MsgSeqs: seqs})
+	var pe *chatrecall.PartialError
+	if errors.As(err, &pe) {
+		fmt.Printf("%d of %d not recalled\n", pe.Failed, pe.Total)
+	}
+	fmt.Println(len(res.Items), res.Recalled(), len(srv.RequestsTo(chatrecall.EndpointGroupRecall)))
+	// Output:
+	// 2 of 25 not recalled
+	// 25 23 3
+}
+
+func ExampleGenUserSig() {
+	sig, err := chatrecall.GenUserSig(1400000000, "your-secret-key", "alice", 7*24*time.Hour)
+	if err != nil {
+		panic(err)
+	}
+	info, err := chatrecall.VerifyUserSig(1400000000, "your-secret-key", "alice", sig, time.Now())
+	fmt.Println(err, info.Identifier, info.Expire)
+
+	_, err = chatrecall.VerifyUserSig(1400000000, "another-key", "alice", sig, time.Now())
+	fmt.Println(err)
+	// Output:
+	// <nil> alice 168h0m0s
+	// chatrecall: UserSig signature does not match this secret key
+}
+
+// Example_tour is the README's tour. It has no Output line, so it is
+// compiled but not run (it would call the real service); readme_test.go
+// checks that the README shows exactly the code between the markers.
+func Example_tour() {
+	ctx := context.Background()
+	seqs := []uint64{100, 101, 102}
+	// README:begin
+	client, err := chatrecall.NewClient(chatrecall.Config{
+		SDKAppID:  1400000000,
+		SecretKey: os.Getenv("CHATRECALL_SECRET_KEY"),
+		Region:    chatrecall.RegionSingapore, // no default: an app lives in one region
+	})
+	if err != nil {
+		log.Fatal(err) // names the missing or malformed field
+	}
+
+	res, err := client.RecallGroupMessages(ctx, chatrecall.GroupRecall{
+		GroupID: "@TGS#2J4SZEAEL",
+		MsgSeqs: seqs, // any number: sent 10 per request, 4 requests at a time
+		Reason:  "spam",
+	})
+	for _, it := range res.Items { // one per seq, in input order, even when err != nil
+		if it.Err != nil {
+			log.Printf("seq %d: %v", it.MsgSeq, it.Err)
+		}
+	}
+	if errors.Is(err, chatrecall.ErrOutcomeUnknown) {
+		log.Print("some request was sent and never answered: check those items again")
+	}
+	// README:end
+}
