@@ -1,0 +1,273 @@
+package chatrecall_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/chatrecalltest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestFaultMatrix recalls 5,000 group messages while the fake injects
+// faults with a fixed seed, and checks every outcome against the fake's
+// ground truth.
+func TestFaultMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several seconds of traffic")
+	}
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	const n = 5000
+	seqs := make([]uint64, n)
+	for i := range seqs {
+		seqs[i] = uint64(i + 1)
+	}
+	srv.AddGroupMessages("@TGS#storm", seqs...)
+	timeout := 300 * time.Millisecond
+	srv.FailRandomly(chatrecall.EndpointGroupRecall, 20261121,
+		chatrecalltest.Chance{P: 0.10, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTP502}},
+		chatrecalltest.Chance{P: 0.05, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 91000}},
+		chatrecalltest.Chance{P: 0.05, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 10002}},
+		chatrecalltest.Chance{P: 0.03, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultDrop}},
+		chatrecalltest.Chance{P: 0.03, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultLost}},
+		chatrecalltest.Chance{P: 0.02, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultDelay, Delay: 2 * timeout}},
+	)
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithTimeout(timeout),
+		chatrecall.WithLimiter(chatrecall.NewLocalLimiter(nil)))
+	require.NoError(t, err)
+
+	start := time.Now()
+	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#storm", MsgSeqs: seqs})
+	elapsed := time.Since(start)
+	srv.Close() // let delayed handlers finish before reading the ground truth
+	require.NotNil(t, res)
+	require.Len(t, res.Items, n, "every seq has exactly one outcome")
+
+	var recalled, confirmed, unknown, failed int
+	for i, it := range res.Items {
+		require.Equal(t, seqs[i], it.MsgSeq)
+		truth := srv.GroupMessage("@TGS#storm", it.MsgSeq)
+		switch {
+		case it.Err == nil:
+			recalled++
+			if it.ConfirmedByRetry {
+				confirmed++
+			}
+			assert.Equal(t, chatrecalltest.MessageRecalled, truth, "seq %d reported recalled", it.MsgSeq)
+		case errors.Is(it.Err, chatrecall.ErrOutcomeUnknown):
+			unknown++ // either truth is allowed: that is what unknown means
+		default:
+			failed++
+			assert.Equal(t, chatrecalltest.MessagePresent, truth, "seq %d reported failed (%v) but was recalled", it.MsgSeq, it.Err)
+		}
+	}
+	var pe *chatrecall.PartialError
+	if failed+unknown > 0 {
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, failed+unknown, pe.Failed)
+		assert.Equal(t, unknown, pe.Unknown)
+	}
+	reqs := len(srv.RequestsTo(chatrecall.EndpointGroupRecall))
+	faults := map[string]int{}
+	for _, r := range srv.Requests() {
+		if r.Fault != "" {
+			faults[r.Fault]++
+		}
+	}
+	base := n / 10
+	t.Logf("fault matrix: %d items: %d recalled (%d confirmed by retry), %d failed, %d unknown; %d requests for %d chunks: extra-request ratio %.3f; faults %v; %s",
+		n, recalled, confirmed, failed, unknown, reqs, base, float64(reqs-base)/float64(base), faults, elapsed.Round(time.Millisecond))
+	assert.Equal(t, n, recalled+failed+unknown)
+	assert.Greater(t, recalled, n*9/10, "retries recover most items")
+	assert.Zero(t, srv.RateLimited(), "the client stays under the limit")
+}
+
+// TestLimitsHoldUnderLoad sends 2,000 seqs (200 requests) through a fake
+// that enforces 200/s: none is refused.
+func TestLimitsHoldUnderLoad(t *testing.T) {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	seqs := make([]uint64, 2000)
+	for i := range seqs {
+		seqs[i] = uint64(i + 1)
+	}
+	srv.AddGroupMessages("@TGS#load", seqs...)
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithLimiter(chatrecall.NewLocalLimiter(nil)), chatrecall.WithConcurrency(8))
+	require.NoError(t, err)
+	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#load", MsgSeqs: seqs})
+	require.NoError(t, err)
+	assert.Equal(t, 2000, res.Recalled())
+	assert.Zero(t, srv.RateLimited())
+	assert.Len(t, srv.RequestsTo(chatrecall.EndpointGroupRecall), 200)
+}
+
+// TestSecondRevokeInASecondWaits: the documented 1/s limit makes the client
+// wait, not fail. The client and the fake share a manual clock, so the wait
+// takes no real time.
+func TestSecondRevokeInASecondWaits(t *testing.T) {
+	clock := chatrecalltest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	srv := chatrecalltest.NewServer(chatrecalltest.WithClock(clock))
+	defer srv.Close()
+	a := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
+	b := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithClock(clock))
+	require.NoError(t, err)
+	require.NoError(t, client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: a}))
+	before := clock.Now()
+	require.NoError(t, client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: b}))
+	assert.GreaterOrEqual(t, clock.Now().Sub(before), time.Second, "it waited for the next second")
+	assert.Zero(t, srv.RateLimited())
+	for _, id := range []string{a, b} {
+		st, _ := srv.PushTaskState(id)
+		assert.True(t, st.Revoked)
+	}
+}
+
+// TestLostResponsesAreConfirmedByRetry: a request applied whose answer was
+// lost; the retry hears "already gone" and the SDK reports success.
+func TestLostResponsesAreConfirmedByRetry(t *testing.T) {
+	clock := chatrecalltest.NewClock(time.Now())
+	srv := chatrecalltest.NewServer(chatrecalltest.WithClock(clock))
+	defer srv.Close()
+	srv.AddGroupMessages("g", 1, 2)
+	srv.AddOfficialMessages("@TOA#_a", "k")
+	srv.AddC2CMessage("a", "b", "k")
+	task := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
+	for _, ep := range []string{chatrecall.EndpointGroupRecall, chatrecall.EndpointOfficialRecall, chatrecall.EndpointC2CRecall, chatrecall.EndpointPushRevoke} {
+		srv.FailNext(ep, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultLost})
+	}
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithClock(clock))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	g, err := client.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2}})
+	require.NoError(t, err)
+	assert.True(t, g.Items[0].ConfirmedByRetry && g.Items[1].ConfirmedByRetry)
+	o, err := client.RecallOfficialAccountMessages(ctx, chatrecall.OfficialAccountRecall{Account: "@TOA#_a", MsgKeys: []string{"k"}})
+	require.NoError(t, err)
+	assert.True(t, o.Items[0].ConfirmedByRetry)
+	assert.NoError(t, client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}), "20023 after a lost answer is success")
+	assert.NoError(t, client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: task}), "90050 after a lost answer is success")
+
+	// Without the lost answer first, "already recalled" is an error.
+	err = client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+	assert.ErrorIs(t, err, chatrecall.ErrAlreadyRecalled)
+}
+
+// TestUnknownWhenAnswersNeverCome: every attempt dropped after sending.
+func TestUnknownWhenAnswersNeverCome(t *testing.T) {
+	clock := chatrecalltest.NewClock(time.Now())
+	srv := chatrecalltest.NewServer(chatrecalltest.WithClock(clock))
+	defer srv.Close()
+	srv.AddGroupMessages("g", 1)
+	srv.FailNext(chatrecall.EndpointGroupRecall, 3, chatrecalltest.Fault{Kind: chatrecalltest.FaultLost})
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithClock(clock))
+	require.NoError(t, err)
+	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}})
+	assert.ErrorIs(t, err, chatrecall.ErrOutcomeUnknown)
+	assert.ErrorIs(t, res.Items[0].Err, chatrecall.ErrOutcomeUnknown)
+	var pe *chatrecall.PartialError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 1, pe.Unknown)
+	assert.Len(t, srv.RequestsTo(chatrecall.EndpointGroupRecall), 3)
+	assert.Equal(t, chatrecalltest.MessageRecalled, srv.GroupMessage("g", 1), "it was in fact recalled: unknown, not failed")
+}
+
+// TestBadInputAcrossAllMethods: each bad input is refused with its field
+// named and nothing sent.
+func TestBadInputAcrossAllMethods(t *testing.T) {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	client, err := chatrecall.NewClient(srv.Config())
+	require.NoError(t, err)
+	ctx := context.Background()
+	group := func(r chatrecall.GroupRecall) error { _, err := client.RecallGroupMessages(ctx, r); return err }
+	official := func(r chatrecall.OfficialAccountRecall) error { _, err := client.RecallOfficialAccountMessages(ctx, r); return err }
+	override := func(o chatrecall.TPNSOverride) error { _, err := client.OverrideTPNSPush(ctx, o); return err }
+	push := func(f func(*chatrecall.TPNSPush)) chatrecall.TPNSOverride {
+		p := chatrecall.TPNSPush{AudienceType: "all", Content: "x"}
+		f(&p)
+		return chatrecall.TPNSOverride{PushID: "1", Push: p}
+	}
+	long := strings.Repeat("r", 101)
+	tests := []struct {
+		name, field string
+		err         error
+	}{
+		{"group: no group", "GroupID", group(chatrecall.GroupRecall{MsgSeqs: []uint64{1}})},
+		{"group: no seqs", "MsgSeqs", group(chatrecall.GroupRecall{GroupID: "g"})},
+		{"group: empty seqs", "MsgSeqs", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{}})},
+		{"group: zero seq", "MsgSeqs[0]", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{0}})},
+		{"group: zero seq later", "MsgSeqs[11]", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0}})},
+		{"group: duplicate", "MsgSeqs[1]", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{5, 5}})},
+		{"group: duplicate across chunks", "MsgSeqs[10]", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1}})},
+		{"group: long reason", "Reason", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}, Reason: long})},
+		{"official: no account", "Account", official(chatrecall.OfficialAccountRecall{MsgKeys: []string{"k"}})},
+		{"official: no keys", "MsgKeys", official(chatrecall.OfficialAccountRecall{Account: "a"})},
+		{"official: empty key", "MsgKeys[0]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{""}})},
+		{"official: duplicate key", "MsgKeys[1]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k", "k"}})},
+		{"official: 102-byte reason", "Reason", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k"}, Reason: strings.Repeat("撤", 34)})},
+		{"push: no task", "TaskID", client.RevokePush(ctx, chatrecall.PushRevoke{})},
+		{"push: bad flag", "OfflinePushInfo.PushFlag", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{PushFlag: 7}})},
+		{"push: ext not JSON", "OfflinePushInfo.Ext", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Ext: "not json"}})},
+		{"c2c: no from", "From", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{To: "b", MsgKey: "k"})},
+		{"c2c: no to", "To", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", MsgKey: "k"})},
+		{"c2c: no key", "MsgKey", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b"})},
+		{"tpns stop: no id", "pushID", client.StopTPNSPush(ctx, "")},
+		{"tpns revoke: no id", "pushID", client.RevokeTPNSPush(ctx, "")},
+		{"tpns cancel: no id", "pushID", client.CancelTPNSScheduledPush(ctx, "")},
+		{"tpns record: no id", "pushID", func() error { _, err := client.TPNSPushRecord(ctx, ""); return err }()},
+		{"override: no push id", "PushID", override(chatrecall.TPNSOverride{Push: chatrecall.TPNSPush{AudienceType: "all", Content: "x"}})},
+		{"override: no audience", "Push.AudienceType", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "" }))},
+		{"override: bad audience", "Push.AudienceType", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "friends" }))},
+		{"override: no content", "Push.Content", override(push(func(p *chatrecall.TPNSPush) { p.Content = "" }))},
+		{"override: tokens missing", "Push.TokenList", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "token" }))},
+		{"override: accounts missing", "Push.AccountList", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "account_list" }))},
+		{"override: tag rules missing", "Push.TagRules", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "tag" }))},
+		{"override: tag rules not JSON", "Push.TagRules", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "tag"; p.TagRules = []byte("{") }))},
+		{"override: upload id missing", "Push.UploadID", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "package_token_push" }))},
+		{"override: bad message type", "Push.MessageType", override(push(func(p *chatrecall.TPNSPush) { p.MessageType = "shout" }))},
+		{"override: bad environment", "Push.Environment", override(push(func(p *chatrecall.TPNSPush) { p.Environment = "prod" }))},
+		{"override: bad platform", "Push.Platform", override(push(func(p *chatrecall.TPNSPush) { p.Platform = "web" }))},
+		{"override: negative expiry", "Push.ExpireTime", override(push(func(p *chatrecall.TPNSPush) { p.ExpireTime = -1 }))},
+		{"override: reserved extra", `Push.Extra["force_collapse"]`, override(push(func(p *chatrecall.TPNSPush) { p.Extra = map[string]any{"force_collapse": true} }))},
+	}
+	require.GreaterOrEqual(t, len(tests), 30)
+	for _, tt := range tests {
+		var ve *chatrecall.ValidationError
+		if assert.ErrorAs(t, tt.err, &ve, tt.name) {
+			assert.Equal(t, tt.field, ve.Field, tt.name)
+			assert.Contains(t, tt.err.Error(), tt.field, tt.name)
+			assert.ErrorIs(t, tt.err, chatrecall.ErrInvalidRequest, tt.name)
+		}
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+}
+
+func ExampleWithAttemptHook() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	srv.AddC2CMessage("a", "b", "k")
+	srv.FailNext(chatrecall.EndpointC2CRecall, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 91000})
+
+	hook := func(_ context.Context, a chatrecall.AttemptInfo) {
+		fmt.Printf("%s attempt %d: HTTP %d, code %d\n", a.Endpoint, a.Attempt, a.StatusCode, a.Code)
+	}
+	client, _ := chatrecall.NewClient(srv.Config(), chatrecall.WithAttemptHook(hook),
+		chatrecall.WithRetry(chatrecall.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+	fmt.Println(client.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
+	// Output:
+	// admin_msgwithdraw attempt 1: HTTP 200, code 91000
+	// admin_msgwithdraw attempt 2: HTTP 200, code 0
+	// <nil>
+}
