@@ -192,7 +192,10 @@ func TestBadInputAcrossAllMethods(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	group := func(r chatrecall.GroupRecall) error { _, err := client.RecallGroupMessages(ctx, r); return err }
-	official := func(r chatrecall.OfficialAccountRecall) error { _, err := client.RecallOfficialAccountMessages(ctx, r); return err }
+	official := func(r chatrecall.OfficialAccountRecall) error {
+		_, err := client.RecallOfficialAccountMessages(ctx, r)
+		return err
+	}
 	override := func(o chatrecall.TPNSOverride) error { _, err := client.OverrideTPNSPush(ctx, o); return err }
 	push := func(f func(*chatrecall.TPNSPush)) chatrecall.TPNSOverride {
 		p := chatrecall.TPNSPush{AudienceType: "all", Content: "x"}
