@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 )
@@ -448,6 +449,9 @@ func (c *Client) initChat(cfg Config, s settings) error {
 	}
 	if strings.TrimSpace(c.identifier) != c.identifier || strings.ContainsAny(c.identifier, "\r\n\t") {
 		return fmt.Errorf("chatrecall: Config.Identifier %q has leading, trailing or control whitespace", c.identifier)
+	}
+	if !utf8.ValidString(c.identifier) || len(c.identifier) > 1024 {
+		return fmt.Errorf("chatrecall: Config.Identifier %q must be valid UTF-8 of at most 1024 bytes", c.identifier)
 	}
 	switch {
 	case cfg.SecretKey == "" && cfg.Signer == nil:

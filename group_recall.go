@@ -74,14 +74,16 @@ type groupRecallResponse struct {
 	chatEnvelope
 	RecallRetList []struct {
 		MsgSeq  uint64 `json:"MsgSeq"`
-		RetCode int    `json:"RetCode"`
+		RetCode *int   `json:"RetCode"` // nil: no outcome was given
 	} `json:"RecallRetList"`
 }
 
 func (r *groupRecallResponse) itemCodes() []itemCode[uint64] {
-	out := make([]itemCode[uint64], len(r.RecallRetList))
-	for i, e := range r.RecallRetList {
-		out[i] = itemCode[uint64]{e.MsgSeq, e.RetCode}
+	out := make([]itemCode[uint64], 0, len(r.RecallRetList))
+	for _, e := range r.RecallRetList {
+		if e.RetCode != nil { // an entry without a code says nothing
+			out = append(out, itemCode[uint64]{e.MsgSeq, *e.RetCode})
+		}
 	}
 	return out
 }

@@ -145,13 +145,16 @@ func TestRecallGroupMessagesTopLevelFailureWithList(t *testing.T) {
 func TestRecallGroupMessagesUnlistedItemIsUnknown(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder("POST", groupURL, func(*http.Request) (*http.Response, error) {
-		return jsonResponse(200, `{"ActionStatus":"OK","ErrorCode":0,"RecallRetList":[{"MsgSeq":1,"RetCode":0}]}`)
+		// 2 is not listed; 3 is listed without a RetCode (found by fuzzing:
+		// a missing code once decoded as 0, "recalled").
+		return jsonResponse(200, `{"ActionStatus":"OK","ErrorCode":0,"RecallRetList":[{"MsgSeq":1,"RetCode":0},{"MsgSeq":3}]}`)
 	})
 	c := newMockClient(t, mt)
-	res, err := c.RecallGroupMessages(context.Background(), GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2}})
+	res, err := c.RecallGroupMessages(context.Background(), GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2, 3}})
 	require.Error(t, err)
 	assert.NoError(t, res.Items[0].Err)
 	assert.ErrorIs(t, res.Items[1].Err, ErrOutcomeUnknown, "never reported as recalled without the service saying so")
+	assert.ErrorIs(t, res.Items[2].Err, ErrOutcomeUnknown)
 }
 
 func TestRecallGroupMessages25SeqsIn3Requests(t *testing.T) {

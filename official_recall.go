@@ -57,14 +57,16 @@ type officialRecallResponse struct {
 	chatEnvelope
 	RecallRetList []struct {
 		MsgKey  string `json:"MsgKey"`
-		RetCode int    `json:"RetCode"`
+		RetCode *int   `json:"RetCode"` // nil: no outcome was given
 	} `json:"RecallRetList"`
 }
 
 func (r *officialRecallResponse) itemCodes() []itemCode[string] {
-	out := make([]itemCode[string], len(r.RecallRetList))
-	for i, e := range r.RecallRetList {
-		out[i] = itemCode[string]{e.MsgKey, e.RetCode}
+	out := make([]itemCode[string], 0, len(r.RecallRetList))
+	for _, e := range r.RecallRetList {
+		if e.RetCode != nil { // an entry without a code says nothing
+			out = append(out, itemCode[string]{e.MsgKey, *e.RetCode})
+		}
 	}
 	return out
 }

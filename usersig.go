@@ -88,6 +88,8 @@ func checkSigInputs(sdkAppID uint64, secretKey, identifier string) error {
 		return errors.New("chatrecall: UserSig needs the app's secret key, got an empty one")
 	case identifier == "":
 		return errors.New("chatrecall: UserSig needs an identifier, got an empty one")
+	case !utf8.ValidString(identifier):
+		return errors.New("chatrecall: UserSig identifier is not valid UTF-8 (JSON would replace its bad bytes, so no signature could match it)")
 	case len(identifier) > 1024:
 		return fmt.Errorf("chatrecall: UserSig identifier is %d bytes; at most 1024 are accepted", len(identifier))
 	}

@@ -1,0 +1,212 @@
+package chatrecall
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// The fuzz targets feed arbitrary bytes to every decoder of service
+// responses, through the real pipeline, and check the one rule that
+// matters: nothing is reported recalled unless the body said so. Seed
+// corpora live in testdata/fuzz; .ci/run runs each target for 10 s.
+
+type bodyTransport struct {
+	status int
+	body   []byte
+}
+
+func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}
+	return &http.Response{StatusCode: b.status, Body: io.NopCloser(bytes.NewReader(b.body)), Header: http.Header{}, Request: r}, nil
+}
+
+func fuzzClient(t *testing.T, status int, body []byte) *Client {
+	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, Region: RegionSingapore,
+		TPNS: &TPNSConfig{AccessID: "1500001048", SecretKey: "tpns-secret-value", Region: TPNSGuangzhou}},
+		WithHTTPClient(&http.Client{Transport: bodyTransport{status, body}}), WithRetry(NoRetry()),
+		WithLimiter(LimiterFunc(func(context.Context, LimitRequest) error { return nil })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// listedOK is an independent reading of a RecallRetList: the keys whose
+// RetCode is 0, when the body's top level is an object with such a list.
+func listedOK(body []byte, keyField string) map[string]bool {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) != nil {
+		return nil
+	}
+	var list []map[string]json.RawMessage
+	for k, v := range doc {
+		if strings.EqualFold(k, "RecallRetList") {
+			_ = json.Unmarshal(v, &list)
+		}
+	}
+	ok := map[string]bool{}
+	for _, e := range list {
+		var key, code json.RawMessage
+		for k, v := range e {
+			switch {
+			case strings.EqualFold(k, keyField):
+				key = v
+			case strings.EqualFold(k, "RetCode"):
+				code = v
+			}
+		}
+		var c float64
+		if json.Unmarshal(code, &c) == nil && c == 0 && key != nil {
+			ok[strings.Trim(string(key), `"`)] = true
+		}
+	}
+	return ok
+}
+
+func checkNoSecret(t *testing.T, c *Client, err error) {
+	if err == nil {
+		return
+	}
+	msg := err.Error()
+	if strings.Contains(msg, testKey) || strings.Contains(msg, "tpns-secret-value") {
+		t.Fatalf("secret in error: %s", msg)
+	}
+	if cur := c.sig.cur.Load(); cur != nil && (strings.Contains(msg, cur.sig) || strings.Contains(msg, cur.escaped)) {
+		t.Fatalf("UserSig in error: %s", msg)
+	}
+}
+
+func FuzzGroupRecallResponse(f *testing.F) {
+	f.Add(200, []byte(`{"ActionStatus":"OK","ErrorCode":0,"RecallRetList":[{"MsgSeq":1,"RetCode":0},{"MsgSeq":2,"RetCode":10030}]}`))
+	f.Add(200, []byte(`{"ActionStatus":"FAIL","ErrorCode":10010,"ErrorInfo":"x","RecallRetList":[{"MsgSeq":3,"RetCode":0}]}`))
+	f.Add(200, []byte(`{"ActionStatus":"OK"}`))
+	f.Add(502, []byte(`<html>bad gateway</html>`))
+	f.Add(200, []byte(`{"ErrorCode":"0"}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 100 || status > 599 {
+			return
+		}
+		c := fuzzClient(t, status, body)
+		seqs := []uint64{1, 2, 3}
+		res, err := c.RecallGroupMessages(context.Background(), GroupRecall{GroupID: "g", MsgSeqs: seqs})
+		checkNoSecret(t, c, err)
+		if res == nil || len(res.Items) != len(seqs) {
+			t.Fatalf("want %d outcomes, got %+v (%v)", len(seqs), res, err)
+		}
+		ok := listedOK(body, "MsgSeq")
+		for _, it := range res.Items {
+			if it.Err == nil && (status > 299 || !ok[itoa(int(it.MsgSeq))]) {
+				t.Fatalf("seq %d reported recalled; body %q", it.MsgSeq, body)
+			}
+			if it.Err != nil && !errors.As(err, new(*PartialError)) {
+				t.Fatalf("item error %v not in the call's error %v", it.Err, err)
+			}
+		}
+	})
+}
+
+func FuzzOfficialRecallResponse(f *testing.F) {
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"RecallRetList":[{"MsgKey":"a","RetCode":0},{"MsgKey":"b","RetCode":10031}]}`))
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"RecallRetList":[{"MsgKey":1,"RetCode":0}]}`))
+	f.Add([]byte(`{"ErrorCode":0,"RecallRetList":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := fuzzClient(t, 200, body)
+		keys := []string{"a", "b"}
+		res, err := c.RecallOfficialAccountMessages(context.Background(), OfficialAccountRecall{Account: "@TOA#_x", MsgKeys: keys})
+		checkNoSecret(t, c, err)
+		if res == nil || len(res.Items) != len(keys) {
+			t.Fatalf("want %d outcomes, got %+v", len(keys), res)
+		}
+		ok := listedOK(body, "MsgKey")
+		for _, it := range res.Items {
+			if it.Err == nil && !ok[it.MsgKey] {
+				t.Fatalf("key %q reported recalled; body %q", it.MsgKey, body)
+			}
+		}
+	})
+}
+
+func FuzzChatEnvelope(f *testing.F) {
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}`))
+	f.Add([]byte(`{"ActionStatus":"OK"}`))
+	f.Add([]byte(`{"ActionStatus":"FAIL","ErrorCode":20023,"ErrorInfo":"recalled"}`))
+	f.Add([]byte(`{"ErrorCode":0.5}`))
+	f.Add([]byte(``))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := fuzzClient(t, 200, body)
+		err := c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"})
+		checkNoSecret(t, c, err)
+		if err != nil {
+			return
+		}
+		var env struct {
+			ActionStatus string
+			ErrorCode    *int
+		}
+		if json.Unmarshal(body, &env) != nil {
+			t.Fatalf("success from an undecodable body %q", body)
+		}
+		if (env.ErrorCode != nil && *env.ErrorCode != 0) || (env.ErrorCode == nil && env.ActionStatus != "OK") {
+			t.Fatalf("success from %q", body)
+		}
+	})
+}
+
+func FuzzTPNSResponse(f *testing.F) {
+	f.Add([]byte(`{"retCode":0,"errMsg":"","pushRecordData":[{"pushId":"1","status":"PUSH_FINISHED","collapseID":7}]}`))
+	f.Add([]byte(`{"ret_code":0,"err_msg":"","seq":1,"push_id":["a","b"]}`))
+	f.Add([]byte(`{"ret_code":1008015,"err_msg":"no task"}`))
+	f.Add([]byte(`{"retCode":"0"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := fuzzClient(t, 200, body)
+		rec, err := c.TPNSPushRecord(context.Background(), "1")
+		checkNoSecret(t, c, err)
+		if err == nil && rec == nil {
+			t.Fatal("nil record without an error")
+		}
+		res, err := c.OverrideTPNSPush(context.Background(), TPNSOverride{PushID: "1", Push: TPNSPush{AudienceType: "all", Content: "x"}})
+		checkNoSecret(t, c, err)
+		if err == nil && (res == nil || res.CollapseID == 0) {
+			t.Fatalf("override without a collapse ID succeeded: %+v", res)
+		}
+		var p tpnsPushResponse
+		if json.Unmarshal(body, &p) == nil {
+			_, _, _ = p.result()
+		}
+	})
+}
+
+func FuzzVerifyUserSig(f *testing.F) {
+	for _, v := range loadUserSigVectors(f) {
+		f.Add(v.UserSig, v.Identifier, v.SDKAppID, v.Key)
+	}
+	f.Add("eAEAsgBN-3", "a", uint64(1), "k")
+	f.Add("", "a", uint64(1), "k")
+	f.Fuzz(func(t *testing.T, sig, id string, app uint64, key string) {
+		now := time.Unix(1795299342, 0)
+		info, err := VerifyUserSig(app, key, id, sig, now)
+		if err == nil && (info.Identifier != id || info.SDKAppID != app) {
+			t.Fatalf("verified a signature for %q/%d as %q/%d", info.Identifier, info.SDKAppID, id, app)
+		}
+		_, _ = ParseUserSig(sig)
+		if app != 0 && key != "" && id != "" && len(id) <= 1024 && utf8.ValidString(id) {
+			s, err := GenUserSigAt(app, key, id, time.Hour, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := VerifyUserSig(app, key, id, s, now); err != nil {
+				t.Fatalf("own signature rejected: %v", err)
+			}
+		}
+	})
+}
