@@ -2,35 +2,34 @@ package chatrecall
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"sync"
 )
 
 // maxItemsPerRequest is the documented cap of MsgSeqList and MsgKeyList.
 const maxItemsPerRequest = 10
 
-// itemCode is one entry of a RecallRetList.
-type itemCode[K comparable] struct {
-	key  K
-	code int
-}
-
 // batchResponse is a decoded multi-item response.
 type batchResponse[K comparable] interface {
 	response
-	itemCodes() []itemCode[K]
+	// itemCode returns the RetCode listed for key, if any.
+	itemCode(key K) (int, bool)
+	// listed reports whether the response carried a RecallRetList.
+	listed() bool
 }
 
-// batchOp describes a multi-item recall to runBatch.
-type batchOp[K comparable] struct {
-	method   string
-	ep       *endpoint
-	keys     []K
-	body     func(keys []K) any
-	newResp  func() batchResponse[K]
-	itemName func(K) string
+// batchOp describes a multi-item recall to runBatch. Outcomes are written
+// straight into items (the caller's result) through set.
+type batchOp[K comparable, I any] struct {
+	method string
+	ep     *endpoint
+	keys   []K
+	items  []I
+	set    func(it *I, o itemOutcome)
+	// appendBody appends the JSON request body for keys[i], i in idx.
+	appendBody func(dst []byte, keys []K, idx []int) []byte
+	newResp    func() batchResponse[K]
+	itemName   func(K) string
 }
 
 // itemOutcome is the outcome of one item: err nil means recalled.
@@ -43,12 +42,12 @@ type itemOutcome struct {
 // concurrency at once, and returns one outcome per key in input order.
 // Within a request, each attempt sends only the items still pending: items
 // whose own code was temporary are sent again, final ones are not.
-func runBatch[K comparable](ctx context.Context, c *Client, op batchOp[K]) []itemOutcome {
-	out := make([]itemOutcome, len(op.keys))
+func runBatch[K comparable, I any](ctx context.Context, c *Client, op batchOp[K, I]) {
+	out := outcomes[K, I]{op}
 	n := len(op.keys)
 	if n <= maxItemsPerRequest {
 		runChunk(ctx, c, op, 0, n, out)
-		return out
+		return
 	}
 	sem := make(chan struct{}, c.concurrency)
 	var wg sync.WaitGroup
@@ -61,7 +60,7 @@ func runBatch[K comparable](ctx context.Context, c *Client, op batchOp[K]) []ite
 		if ctx.Err() != nil {
 			// Never sent: these items failed, and certainly took no effect.
 			for i := lo; i < n; i++ {
-				out[i].err = ctx.Err()
+				out.put(i, itemOutcome{err: ctx.Err()})
 			}
 			break
 		}
@@ -73,48 +72,49 @@ func runBatch[K comparable](ctx context.Context, c *Client, op batchOp[K]) []ite
 		}(lo, hi)
 	}
 	wg.Wait()
-	return out
 }
 
-func runChunk[K comparable](ctx context.Context, c *Client, op batchOp[K], lo, hi int, out []itemOutcome) {
+// outcomes writes item outcomes into the caller's result.
+type outcomes[K comparable, I any] struct{ op batchOp[K, I] }
+
+func (o outcomes[K, I]) put(i int, oc itemOutcome) { o.op.set(&o.op.items[i], oc) }
+
+func runChunk[K comparable, I any](ctx context.Context, c *Client, op batchOp[K, I], lo, hi int, out outcomes[K, I]) {
 	pending := make([]int, 0, hi-lo)
 	for i := lo; i < hi; i++ {
 		pending = append(pending, i)
 	}
-	maybe := make([]bool, len(out[lo:hi])) // maybe[i-lo]: an attempt carrying i may have taken effect
-	keys := make([]K, 0, hi-lo)
+	maybe := make([]bool, hi-lo) // maybe[i-lo]: an attempt carrying i may have taken effect
+	body := make([]byte, 0, 128+24*(hi-lo))
 	err := c.run(ctx, func(ctx context.Context, attempt int) error {
-		keys = keys[:0]
-		for _, i := range pending {
-			keys = append(keys, op.keys[i])
-		}
-		body, err := json.Marshal(op.body(keys))
-		if err != nil {
-			return fmt.Errorf("chatrecall: %s: encoding request: %w", op.method, err)
-		}
+		body = op.appendBody(body[:0], op.keys, pending)
 		resp := op.newResp()
-		err = c.chatAttempt(ctx, op.ep, body, resp, attempt)
+		err := c.chatAttempt(ctx, op.ep, body, resp, attempt)
 		if err != nil && ambiguous(err) {
 			for _, i := range pending {
 				maybe[i-lo] = true
 			}
 		}
 		var topErr *APIError
-		codes := resp.itemCodes()
-		if err != nil && !(errors.As(err, &topErr) && len(codes) > 0) {
-			return err // the request failed as a whole
+		if err != nil {
+			if !resp.listed() {
+				return err // the request failed as a whole
+			}
+			if topErr = asAPIError(err); topErr == nil {
+				return err
+			}
 		}
 		next := pending[:0:0]
 		var retryErr error
 		for _, i := range pending {
-			code, found := lookupItem(codes, op.keys[i])
+			code, found := resp.itemCode(op.keys[i])
 			var itemErr error
 			switch {
 			case found && code == 0:
-				out[i] = itemOutcome{}
+				out.put(i, itemOutcome{})
 				continue
 			case found && maybe[i-lo] && op.ep.isGone(code):
-				out[i] = itemOutcome{confirmed: true}
+				out.put(i, itemOutcome{confirmed: true})
 				continue
 			case found:
 				itemErr = &APIError{Endpoint: op.ep.name, Code: code, HTTPStatus: 200}
@@ -122,7 +122,7 @@ func runChunk[K comparable](ctx context.Context, c *Client, op batchOp[K], lo, h
 				itemErr = topErr
 			default:
 				// Accepted, yet not listed: the service said nothing of it.
-				out[i] = itemOutcome{err: &unknownError{last: errors.New("the service reported no result for this item")}}
+				out.put(i, itemOutcome{err: &unknownError{last: errors.New("the service reported no result for this item")}})
 				continue
 			}
 			if retryable(itemErr) {
@@ -130,7 +130,7 @@ func runChunk[K comparable](ctx context.Context, c *Client, op batchOp[K], lo, h
 				retryErr = itemErr
 				continue
 			}
-			out[i] = itemOutcome{err: itemErr}
+			out.put(i, itemOutcome{err: itemErr})
 		}
 		pending = next
 		if len(pending) > 0 {
@@ -147,38 +147,46 @@ func runChunk[K comparable](ctx context.Context, c *Client, op batchOp[K], lo, h
 	}
 	for _, i := range pending {
 		if maybe[i-lo] {
-			out[i] = itemOutcome{err: &unknownError{last: err}}
+			out.put(i, itemOutcome{err: &unknownError{last: err}})
 		} else {
-			out[i] = itemOutcome{err: err}
+			out.put(i, itemOutcome{err: err})
 		}
 	}
-}
-
-func lookupItem[K comparable](codes []itemCode[K], key K) (int, bool) {
-	for _, c := range codes {
-		if c.key == key {
-			return c.code, true
-		}
-	}
-	return 0, false
 }
 
 // partialError builds the error of a multi-item recall from its outcomes,
 // or returns nil when every item was recalled.
-func partialError[K comparable](endpoint string, keys []K, outs []itemOutcome, name func(K) string) error {
+func asAPIError(err error) *APIError {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return nil
+}
+
+// appendJSONBodyString appends `"name":` and s as a JSON string.
+func appendField(dst []byte, name, s string) []byte {
+	dst = append(dst, '"')
+	dst = append(dst, name...)
+	dst = append(dst, `":`...)
+	return appendJSONString(dst, s)
+}
+
+func partialError[K comparable](endpoint string, keys []K, errOf func(i int) error, name func(K) string) error {
 	var pe *PartialError
-	for i, o := range outs {
-		if o.err == nil {
+	for i := range keys {
+		err := errOf(i)
+		if err == nil {
 			continue
 		}
 		if pe == nil {
 			pe = &PartialError{Endpoint: endpoint, Total: len(keys)}
 		}
 		pe.Failed++
-		if errors.Is(o.err, ErrOutcomeUnknown) {
+		if errors.Is(err, ErrOutcomeUnknown) {
 			pe.Unknown++
 		}
-		pe.Errs = append(pe.Errs, &ItemError{Item: name(keys[i]), Err: o.err})
+		pe.Errs = append(pe.Errs, &ItemError{Item: name(keys[i]), Err: err})
 	}
 	if pe == nil {
 		return nil

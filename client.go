@@ -574,19 +574,39 @@ type response interface {
 	result() (code int, info string, ok bool)
 }
 
+// optInt is an integer that remembers whether it was present, without
+// the allocation of a *int.
+type optInt struct {
+	v   int
+	set bool
+}
+
+// UnmarshalJSON reads a JSON integer; null leaves it unset.
+func (o *optInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	n, err := strconv.Atoi(string(b))
+	if err != nil {
+		return fmt.Errorf("not an integer: %.20q", b)
+	}
+	o.v, o.set = n, true
+	return nil
+}
+
 // chatEnvelope is the part every Chat response shares.
 type chatEnvelope struct {
 	ActionStatus string `json:"ActionStatus"`
-	ErrorCode    *int   `json:"ErrorCode"`
+	ErrorCode    optInt `json:"ErrorCode"`
 	ErrorInfo    string `json:"ErrorInfo"`
 }
 
 func (e *chatEnvelope) result() (int, string, bool) {
-	if e.ErrorCode == nil {
+	if !e.ErrorCode.set {
 		// Some responses omit ErrorCode; success is then ActionStatus "OK".
 		return 0, "", e.ActionStatus == "OK"
 	}
-	return *e.ErrorCode, e.ErrorInfo, true
+	return e.ErrorCode.v, e.ErrorInfo, true
 }
 
 var (
@@ -609,10 +629,9 @@ func (c *Client) call(ctx context.Context, method string, ep *endpoint, req any,
 	maybe := false
 	err = c.run(ctx, func(ctx context.Context, attempt int) error {
 		err := c.chatAttempt(ctx, ep, body, out, attempt)
-		var apiErr *APIError
-		if maybe && errors.As(err, &apiErr) && ep.isGone(apiErr.Code) {
+		if maybe && err != nil && isGoneErr(ep, err) {
 			confirmed = true
-			c.logInfo(ctx, "chatrecall: an earlier attempt took effect; the retry confirmed it", ep.name, apiErr.Code)
+			c.logInfo(ctx, "chatrecall: an earlier attempt took effect; the retry confirmed it", ep.name, 0)
 			return nil
 		}
 		maybe = maybe || (err != nil && ambiguous(err))
@@ -622,6 +641,11 @@ func (c *Client) call(ctx context.Context, method string, ep *endpoint, req any,
 		err = &unknownError{last: err}
 	}
 	return confirmed, err
+}
+
+func isGoneErr(ep *endpoint, err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && ep.isGone(apiErr.Code)
 }
 
 func errChatNotConfigured(method string) error {
@@ -641,21 +665,26 @@ func (c *Client) chatAttempt(ctx context.Context, ep *endpoint, body []byte, out
 		return err
 	}
 	host := c.hosts.pick()
-	var u strings.Builder
-	u.Grow(len(c.hosts.scheme) + len(host) + len(c.hosts.path) + len(ep.path) + len(c.queryPrefix) + len(sig.escaped) + 48)
-	u.WriteString(c.hosts.scheme)
-	u.WriteString("://")
-	u.WriteString(host)
-	u.WriteString(c.hosts.path)
-	u.WriteString(ep.path)
-	u.WriteByte('?')
-	u.WriteString(c.queryPrefix)
-	u.WriteString(sig.escaped)
-	u.WriteString("&random=")
+	var q strings.Builder
+	q.Grow(len(c.queryPrefix) + len(sig.escaped) + 40)
+	q.WriteString(c.queryPrefix)
+	q.WriteString(sig.escaped)
+	q.WriteString("&random=")
 	var nb [10]byte
-	u.Write(strconv.AppendUint(nb[:0], uint64(rand.Uint32()), 10))
-	u.WriteString("&contenttype=json")
-	err = c.send(ctx, ep.name, attempt, host, u.String(), body, nil, out)
+	q.Write(strconv.AppendUint(nb[:0], uint64(rand.Uint32()), 10))
+	q.WriteString("&contenttype=json")
+	u := &url.URL{Scheme: c.hosts.scheme, Host: host, Path: c.hosts.path + ep.path, RawQuery: q.String()}
+	err = c.send(ctx, ep.name, attempt, u, body, nil, out)
+	if err != nil {
+		c.afterFailure(ctx, ep, host, sig, err)
+	}
+	return err
+}
+
+// afterFailure drops an expired UserSig and switches domains after a
+// connect failure. It is apart so the success path allocates no errors.As
+// targets.
+func (c *Client) afterFailure(ctx context.Context, ep *endpoint, host string, sig *cachedSig, err error) {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Code == CodeUserSigExpired {
 		c.sig.invalidate(sig)
@@ -665,13 +694,13 @@ func (c *Client) chatAttempt(ctx context.Context, ep *endpoint, body []byte, out
 	if errors.As(err, &tErr) && !tErr.Sent && connectFailure(tErr.Err) && c.hosts.failed(host) {
 		c.logInfo(ctx, "chatrecall: cannot reach "+host+"; switching domain", ep.name, 0)
 	}
-	return err
 }
 
 // send POSTs body and decodes the answer into out. It is the one place
 // requests leave; everything it returns is redacted.
-func (c *Client) send(ctx context.Context, name string, attempt int, host, rawURL string, body []byte, header func(http.Header), out response) (err error) {
+func (c *Client) send(ctx context.Context, name string, attempt int, u *url.URL, body []byte, header func(http.Header), out response) (err error) {
 	start := time.Now()
+	host := u.Host
 	status, code := 0, 0
 	defer func() {
 		if c.hook != nil || c.logger != nil {
@@ -680,12 +709,20 @@ func (c *Client) send(ctx context.Context, name string, attempt int, host, rawUR
 	}()
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, rawURL, bytes.NewReader(body))
-	if err != nil {
-		return &TransportError{Endpoint: name, Host: host, Err: c.redactErr(err)}
-	}
-	req.Header["Content-Type"] = headerJSON
-	req.Header["User-Agent"] = headerUserAgent
+	// The request is built from its parts: the URL was never a string to
+	// parse. There is no GetBody: the client's own retry loop resends, and
+	// the recall APIs do not redirect.
+	req := (&http.Request{
+		Method:        http.MethodPost,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        http.Header{"Content-Type": headerJSON, "User-Agent": headerUserAgent},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Host:          host,
+	}).WithContext(actx)
 	if header != nil {
 		header(req.Header)
 	}

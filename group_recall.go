@@ -59,34 +59,24 @@ func (r *GroupRecallResult) Recalled() int {
 	return n
 }
 
-type groupRecallRequest struct {
-	GroupID    string        `json:"GroupId"`
-	MsgSeqList []groupMsgSeq `json:"MsgSeqList"`
-	TopicID    string        `json:"TopicId,omitempty"`
-	Reason     string        `json:"Reason,omitempty"`
-}
-
-type groupMsgSeq struct {
-	MsgSeq uint64 `json:"MsgSeq"`
-}
-
 type groupRecallResponse struct {
 	chatEnvelope
 	RecallRetList []struct {
 		MsgSeq  uint64 `json:"MsgSeq"`
-		RetCode *int   `json:"RetCode"` // nil: no outcome was given
+		RetCode optInt `json:"RetCode"` // unset: no outcome was given
 	} `json:"RecallRetList"`
 }
 
-func (r *groupRecallResponse) itemCodes() []itemCode[uint64] {
-	out := make([]itemCode[uint64], 0, len(r.RecallRetList))
+func (r *groupRecallResponse) itemCode(key uint64) (int, bool) {
 	for _, e := range r.RecallRetList {
-		if e.RetCode != nil { // an entry without a code says nothing
-			out = append(out, itemCode[uint64]{e.MsgSeq, *e.RetCode})
+		if e.MsgSeq == key && e.RetCode.set { // an entry without a code says nothing
+			return e.RetCode.v, true
 		}
 	}
-	return out
+	return 0, false
 }
+
+func (r *groupRecallResponse) listed() bool { return len(r.RecallRetList) > 0 }
 
 // RecallGroupMessages recalls messages of a group (group_msg_recall).
 //
@@ -111,26 +101,44 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*Group
 	if err := validateGroupRecall(r); err != nil {
 		return nil, err
 	}
-	op := batchOp[uint64]{
+	items := make([]GroupRecallItem, len(r.MsgSeqs))
+	for i, k := range r.MsgSeqs {
+		items[i].MsgSeq = k
+	}
+	op := batchOp[uint64, GroupRecallItem]{
+		items:  items,
+		set:    func(it *GroupRecallItem, o itemOutcome) { it.Err, it.ConfirmedByRetry = o.err, o.confirmed },
 		method: method,
 		ep:     epGroupRecall,
 		keys:   r.MsgSeqs,
-		body: func(seqs []uint64) any {
-			list := make([]groupMsgSeq, len(seqs))
-			for i, s := range seqs {
-				list[i].MsgSeq = s
+		appendBody: func(dst []byte, seqs []uint64, idx []int) []byte {
+			// {"GroupId":…,"MsgSeqList":[{"MsgSeq":…},…],"TopicId":…,"Reason":…},
+			// written directly: the hot path of a bulk recall uses no reflection.
+			dst = appendField(append(dst, '{'), "GroupId", r.GroupID)
+			dst = append(dst, `,"MsgSeqList":[`...)
+			for n, i := range idx {
+				if n > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, `{"MsgSeq":`...)
+				dst = strconv.AppendUint(dst, seqs[i], 10)
+				dst = append(dst, '}')
 			}
-			return &groupRecallRequest{GroupID: r.GroupID, MsgSeqList: list, TopicID: r.TopicID, Reason: r.Reason}
+			dst = append(dst, ']')
+			if r.TopicID != "" {
+				dst = appendField(append(dst, ','), "TopicId", r.TopicID)
+			}
+			if r.Reason != "" {
+				dst = appendField(append(dst, ','), "Reason", r.Reason)
+			}
+			return append(dst, '}')
 		},
 		newResp:  func() batchResponse[uint64] { return new(groupRecallResponse) },
 		itemName: seqName,
 	}
-	outs := runBatch(ctx, c, op)
-	res := &GroupRecallResult{GroupID: r.GroupID, Items: make([]GroupRecallItem, len(outs))}
-	for i, o := range outs {
-		res.Items[i] = GroupRecallItem{MsgSeq: r.MsgSeqs[i], Err: o.err, ConfirmedByRetry: o.confirmed}
-	}
-	return res, partialError(EndpointGroupRecall, r.MsgSeqs, outs, seqName)
+	runBatch(ctx, c, op)
+	return &GroupRecallResult{GroupID: r.GroupID, Items: items},
+		partialError(EndpointGroupRecall, r.MsgSeqs, func(i int) error { return items[i].Err }, seqName)
 }
 
 func seqName(s uint64) string { return "MsgSeq " + strconv.FormatUint(s, 10) }
@@ -143,15 +151,13 @@ func validateGroupRecall(r GroupRecall) error {
 	if len(r.MsgSeqs) == 0 {
 		return invalidf(method, "MsgSeqs", "needs at least one sequence number, got none")
 	}
-	seen := make(map[uint64]int, len(r.MsgSeqs))
 	for i, s := range r.MsgSeqs {
 		if s == 0 {
 			return invalidf(method, "MsgSeqs["+strconv.Itoa(i)+"]", "sequence numbers start at 1, got 0")
 		}
-		if j, dup := seen[s]; dup {
-			return invalidf(method, "MsgSeqs["+strconv.Itoa(i)+"]", "duplicate of MsgSeqs[%d] (%d)", j, s)
-		}
-		seen[s] = i
+	}
+	if i, j := firstDuplicate(r.MsgSeqs); i >= 0 {
+		return invalidf(method, "MsgSeqs["+strconv.Itoa(i)+"]", "duplicate of MsgSeqs[%d] (%d)", j, r.MsgSeqs[i])
 	}
 	return validateReason(method, r.Reason)
 }
@@ -161,4 +167,28 @@ func validateReason(method, reason string) error {
 		return invalidf(method, "Reason", "is %d bytes; at most %d bytes are allowed (bytes, not characters)", len(reason), MaxReasonBytes)
 	}
 	return nil
+}
+
+// firstDuplicate returns the index of the first element equal to an earlier
+// one, and that earlier index; -1, -1 when all differ. Small inputs (one
+// request's worth) are compared pairwise, with no map to allocate.
+func firstDuplicate[K comparable](keys []K) (int, int) {
+	if len(keys) <= 16 {
+		for i := 1; i < len(keys); i++ {
+			for j := 0; j < i; j++ {
+				if keys[i] == keys[j] {
+					return i, j
+				}
+			}
+		}
+		return -1, -1
+	}
+	seen := make(map[K]int, len(keys))
+	for i, k := range keys {
+		if j, dup := seen[k]; dup {
+			return i, j
+		}
+		seen[k] = i
+	}
+	return -1, -1
 }

@@ -178,7 +178,7 @@ func TestRecallGroupMessages25SeqsIn3Requests(t *testing.T) {
 	require.Len(t, reqs, 3)
 	sizes := map[int]int{}
 	for _, r := range reqs {
-		var b groupRecallRequest
+		var b struct{ MsgSeqList []struct{ MsgSeq uint64 } }
 		require.NoError(t, json.Unmarshal(r.Body, &b))
 		sizes[len(b.MsgSeqList)]++
 		assert.LessOrEqual(t, len(b.MsgSeqList), 10)
@@ -325,4 +325,30 @@ func TestErrorCategories(t *testing.T) {
 		(&APIError{Endpoint: EndpointGroupRecall, Code: 10010, Info: "no such group"}).Error())
 	assert.True(t, errors.Is(&HTTPError{StatusCode: 502}, ErrTemporary))
 	assert.True(t, errors.Is(&HTTPError{StatusCode: 429}, ErrRateLimited))
+}
+
+// TestRequestBodiesMatchEncodingJSON: the hand-written bodies are what
+// encoding/json would write, for awkward strings too.
+func TestRequestBodiesMatchEncodingJSON(t *testing.T) {
+	awkward := []string{"plain", `quo"te`, `back\slash`, "<tag>&amp;", "tab\tnl\n", "中文", "\u2028", "\x01ctl", "bad\xffutf8"}
+	for _, s := range awkward {
+		s = strings.NewReplacer(`\t`, "\t", `\n`, "\n", `\u2028`, "\u2028", `\x01`, "\x01", `\xff`, "\xff").Replace(s)
+		r := GroupRecall{GroupID: s, MsgSeqs: []uint64{7, 8, 9}, TopicID: s, Reason: s}
+		var got []byte
+		mt := httpmock.NewMockTransport()
+		rec := &recorder{}
+		mt.RegisterResponder("POST", groupURL, rec.responder(okGroupReply))
+		mt.RegisterResponder("POST", sgpHost+"/v4/official_account_open_http_svc/official_account_msg_recall", rec.responder(okEnvelope))
+		c := newMockClient(t, mt)
+		_, _ = c.RecallGroupMessages(context.Background(), r)
+		got = rec.all()[0].Body
+		want, _ := json.Marshal(map[string]any{"GroupId": s, "MsgSeqList": []map[string]uint64{{"MsgSeq": 7}, {"MsgSeq": 8}, {"MsgSeq": 9}}, "TopicId": s, "Reason": s})
+		assert.JSONEq(t, string(want), string(got), "%q", s)
+		assert.True(t, json.Valid(got))
+
+		_, _ = c.RecallOfficialAccountMessages(context.Background(), OfficialAccountRecall{Account: s, MsgKeys: []string{s, "k"}})
+		got = rec.all()[1].Body
+		want, _ = json.Marshal(map[string]any{"Official_Account": s, "MsgKeyList": []string{s, "k"}})
+		assert.JSONEq(t, string(want), string(got), "%q", s)
+	}
 }

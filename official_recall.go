@@ -47,29 +47,24 @@ func (r *OfficialAccountRecallResult) Recalled() int {
 	return n
 }
 
-type officialRecallRequest struct {
-	Account    string   `json:"Official_Account"`
-	MsgKeyList []string `json:"MsgKeyList"`
-	Reason     string   `json:"Reason,omitempty"`
-}
-
 type officialRecallResponse struct {
 	chatEnvelope
 	RecallRetList []struct {
 		MsgKey  string `json:"MsgKey"`
-		RetCode *int   `json:"RetCode"` // nil: no outcome was given
+		RetCode optInt `json:"RetCode"` // unset: no outcome was given
 	} `json:"RecallRetList"`
 }
 
-func (r *officialRecallResponse) itemCodes() []itemCode[string] {
-	out := make([]itemCode[string], 0, len(r.RecallRetList))
+func (r *officialRecallResponse) itemCode(key string) (int, bool) {
 	for _, e := range r.RecallRetList {
-		if e.RetCode != nil { // an entry without a code says nothing
-			out = append(out, itemCode[string]{e.MsgKey, *e.RetCode})
+		if e.MsgKey == key && e.RetCode.set { // an entry without a code says nothing
+			return e.RetCode.v, true
 		}
 	}
-	return out
+	return 0, false
 }
+
+func (r *officialRecallResponse) listed() bool { return len(r.RecallRetList) > 0 }
 
 // RecallOfficialAccountMessages recalls messages an official account sent
 // (official_account_msg_recall). It keeps the same contract as
@@ -84,22 +79,37 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 	if err := validateOfficialRecall(r); err != nil {
 		return nil, err
 	}
-	op := batchOp[string]{
+	items := make([]OfficialAccountRecallItem, len(r.MsgKeys))
+	for i, k := range r.MsgKeys {
+		items[i].MsgKey = k
+	}
+	op := batchOp[string, OfficialAccountRecallItem]{
+		items:  items,
+		set:    func(it *OfficialAccountRecallItem, o itemOutcome) { it.Err, it.ConfirmedByRetry = o.err, o.confirmed },
 		method: method,
 		ep:     epOfficialRecall,
 		keys:   r.MsgKeys,
-		body: func(keys []string) any {
-			return &officialRecallRequest{Account: r.Account, MsgKeyList: keys, Reason: r.Reason}
+		appendBody: func(dst []byte, keys []string, idx []int) []byte {
+			dst = appendField(append(dst, '{'), "Official_Account", r.Account)
+			dst = append(dst, `,"MsgKeyList":[`...)
+			for n, i := range idx {
+				if n > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendJSONString(dst, keys[i])
+			}
+			dst = append(dst, ']')
+			if r.Reason != "" {
+				dst = appendField(append(dst, ','), "Reason", r.Reason)
+			}
+			return append(dst, '}')
 		},
 		newResp:  func() batchResponse[string] { return new(officialRecallResponse) },
 		itemName: keyName,
 	}
-	outs := runBatch(ctx, c, op)
-	res := &OfficialAccountRecallResult{Account: r.Account, Items: make([]OfficialAccountRecallItem, len(outs))}
-	for i, o := range outs {
-		res.Items[i] = OfficialAccountRecallItem{MsgKey: r.MsgKeys[i], Err: o.err, ConfirmedByRetry: o.confirmed}
-	}
-	return res, partialError(EndpointOfficialRecall, r.MsgKeys, outs, keyName)
+	runBatch(ctx, c, op)
+	return &OfficialAccountRecallResult{Account: r.Account, Items: items},
+		partialError(EndpointOfficialRecall, r.MsgKeys, func(i int) error { return items[i].Err }, keyName)
 }
 
 func keyName(k string) string { return "MsgKey " + strconv.Quote(k) }
@@ -120,16 +130,13 @@ func validateOfficialRecall(r OfficialAccountRecall) error {
 
 // checkUniqueKeys refuses empty and duplicate keys, naming the index.
 func checkUniqueKeys(method, field string, keys []string) error {
-	seen := make(map[string]int, len(keys))
 	for i, k := range keys {
-		f := field + "[" + strconv.Itoa(i) + "]"
 		if k == "" {
-			return invalidf(method, f, "is empty")
+			return invalidf(method, field+"["+strconv.Itoa(i)+"]", "is empty")
 		}
-		if j, dup := seen[k]; dup {
-			return invalidf(method, f, "duplicate of %s[%d] (%q)", field, j, k)
-		}
-		seen[k] = i
+	}
+	if i, j := firstDuplicate(keys); i >= 0 {
+		return invalidf(method, field+"["+strconv.Itoa(i)+"]", "duplicate of %s[%d] (%q)", field, j, keys[i])
 	}
 	return nil
 }

@@ -92,7 +92,8 @@ func DocumentedLimit(endpoint string) rate.Limit {
 // can drive it without sleeping.
 type LocalLimiter struct {
 	clock   Clock
-	buckets sync.Map // bucketKey -> *rate.Limiter
+	mu      sync.RWMutex
+	buckets map[bucketKey]*rate.Limiter
 }
 
 type bucketKey struct {
@@ -108,7 +109,24 @@ func NewLocalLimiter(clock Clock) *LocalLimiter {
 	if clock == nil {
 		clock = SystemClock()
 	}
-	return &LocalLimiter{clock: clock}
+	return &LocalLimiter{clock: clock, buckets: map[bucketKey]*rate.Limiter{}}
+}
+
+func (l *LocalLimiter) bucket(req LimitRequest) *rate.Limiter {
+	k := bucketKey{req.Key, req.Limit, req.Burst}
+	l.mu.RLock()
+	lim := l.buckets[k]
+	l.mu.RUnlock()
+	if lim != nil {
+		return lim
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if lim = l.buckets[k]; lim == nil {
+		lim = rate.NewLimiter(req.Limit, req.Burst)
+		l.buckets[k] = lim
+	}
+	return lim
 }
 
 // processLimiter is shared by every client in the process that uses the
@@ -120,13 +138,11 @@ func (l *LocalLimiter) Wait(ctx context.Context, req LimitRequest) error {
 	if req.Limit == rate.Inf {
 		return nil
 	}
-	k := bucketKey{req.Key, req.Limit, req.Burst}
-	v, ok := l.buckets.Load(k)
-	if !ok {
-		v, _ = l.buckets.LoadOrStore(k, rate.NewLimiter(req.Limit, req.Burst))
-	}
-	lim := v.(*rate.Limiter)
+	lim := l.bucket(req)
 	now := l.clock.Now()
+	if lim.AllowN(now, 1) {
+		return nil // the common case, without allocating a reservation
+	}
 	r := lim.ReserveN(now, 1)
 	if !r.OK() {
 		return fmt.Errorf("chatrecall: rate limit for %s (%g/s, burst %d) can never allow a call", req.Endpoint, float64(req.Limit), req.Burst)

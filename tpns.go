@@ -12,6 +12,7 @@ import (
 	"hash"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -201,7 +202,10 @@ func (c *Client) tpnsCall(ctx context.Context, method, limitEP string, req any, 
 		name = EndpointTPNSPush
 	}
 	t := c.tpns
-	rawURL := t.base + tpnsPath[limitEP]
+	u, err := url.Parse(t.base + tpnsPath[limitEP])
+	if err != nil {
+		return fmt.Errorf("chatrecall: %s: %w", method, err)
+	}
 	maybe := false
 	err = c.run(ctx, func(ctx context.Context, attempt int) error {
 		if err := ctx.Err(); err != nil {
@@ -211,7 +215,7 @@ func (c *Client) tpnsCall(ctx context.Context, method, limitEP string, req any, 
 			return err
 		}
 		ts := c.clock.Now().Unix()
-		err := c.send(ctx, name, attempt, t.host, rawURL, body, func(h http.Header) {
+		err := c.send(ctx, name, attempt, u, body, func(h http.Header) {
 			if t.auth == TPNSAuthBasic {
 				h["Authorization"] = t.basic
 				return

@@ -98,8 +98,7 @@ func checkSigInputs(sdkAppID uint64, secretKey, identifier string) error {
 
 // sigMAC computes the TLS.sig field: base64(HMAC-SHA256(key, content)).
 func sigMAC(dst []byte, key, identifier string, sdkAppID uint64, issued, expire int64, userBuf *string) []byte {
-	mac := hmac.New(sha256.New, []byte(key))
-	var scratch [160]byte
+	var scratch [192]byte
 	c := scratch[:0]
 	c = append(c, "TLS.identifier:"...)
 	c = append(c, identifier...)
@@ -115,10 +114,43 @@ func sigMAC(dst []byte, key, identifier string, sdkAppID uint64, issued, expire 
 		c = append(c, *userBuf...)
 		c = append(c, '\n')
 	}
-	mac.Write(c)
-	var sum [sha256.Size]byte
-	return base64.StdEncoding.AppendEncode(dst, mac.Sum(sum[:0]))
+	sum := hmacSHA256(key, c)
+	return base64.StdEncoding.AppendEncode(dst, sum[:])
 }
+
+// hmacSHA256 is HMAC-SHA256 (RFC 2104) on sha256.Sum256 and stack buffers:
+// crypto/hmac allocates two hash states per call, and a UserSig is made
+// from a new key each time, so there is nothing to reuse.
+func hmacSHA256(key string, msg []byte) [sha256.Size]byte {
+	const block = 64
+	var k [block]byte
+	if len(key) > block {
+		h := sha256.Sum256([]byte(key))
+		copy(k[:], h[:])
+	} else {
+		copy(k[:], key)
+	}
+	var innerBuf [block + 256]byte
+	inner := innerBuf[:0]
+	if block+len(msg) > len(innerBuf) {
+		inner = make([]byte, 0, block+len(msg))
+	}
+	for _, b := range k {
+		inner = append(inner, b^0x36)
+	}
+	inner = append(inner, msg...)
+	ih := sha256.Sum256(inner)
+	var outer [block + sha256.Size]byte
+	for i, b := range k {
+		outer[i] = b ^ 0x5c
+	}
+	copy(outer[block:], ih[:])
+	return sha256.Sum256(outer[:])
+}
+
+// sigEncoding is standard base64 in the alphabet UserSigs use: + becomes *,
+// / becomes - and the padding = becomes _.
+var sigEncoding = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-").WithPadding('_')
 
 // genUserSig writes the JSON document, wraps it in a zlib stream of stored
 // (uncompressed) blocks exactly as compress/zlib does at NoCompression, and
@@ -153,19 +185,12 @@ func genUserSig(sdkAppID uint64, key, identifier string, expire, issued int64) s
 	z = append(z, 0x01, 0x00, 0x00, 0xff, 0xff) // final empty stored block
 	z = binary.BigEndian.AppendUint32(z, adler32.Checksum(doc))
 
-	out := make([]byte, base64.StdEncoding.EncodedLen(len(z)))
-	base64.StdEncoding.Encode(out, z)
-	for i, b := range out {
-		switch b {
-		case '+':
-			out[i] = '*'
-		case '/':
-			out[i] = '-'
-		case '=':
-			out[i] = '_'
-		}
+	var outBuf [640]byte
+	out := outBuf[:0]
+	if n := sigEncoding.EncodedLen(len(z)); n > len(outBuf) {
+		out = make([]byte, 0, n)
 	}
-	return string(out)
+	return string(sigEncoding.AppendEncode(out, z))
 }
 
 // appendJSONString appends s as encoding/json (with HTML escaping, as the
@@ -202,8 +227,7 @@ func decodeSigDoc(userSig string) (*sigDoc, UserSigInfo, error) {
 	if userSig == "" || len(userSig) > maxUserSigLen {
 		return nil, info, ErrUserSigMalformed
 	}
-	r := strings.NewReplacer("*", "+", "-", "/", "_", "=")
-	raw, err := base64.StdEncoding.DecodeString(r.Replace(userSig))
+	raw, err := sigEncoding.DecodeString(userSig)
 	if err != nil {
 		return nil, info, ErrUserSigMalformed
 	}

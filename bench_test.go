@@ -1,0 +1,196 @@
+package chatrecall
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"hash"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// Run with: go test -run '^$' -bench . -benchmem -count 5 .
+// BENCHMARKS.md has the figures and the machine.
+
+// benchResponse is the fixed group-recall answer of the bench server.
+const benchResponse = `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RecallRetList":[{"MsgSeq":100,"RetCode":0},{"MsgSeq":101,"RetCode":0}]}`
+
+func benchServer(b *testing.B) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, benchResponse)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+func benchTransport() *http.Client {
+	return &http.Client{Transport: defaultTransport()}
+}
+
+// The floor: a raw net/http POST of the same body to a prebuilt URL, over a
+// kept-alive connection, with the response drained.
+func BenchmarkFloor(b *testing.B) {
+	srv := benchServer(b)
+	hc := benchTransport()
+	body := []byte(`{"GroupId":"@TGS#2J4SZEAEL","MsgSeqList":[{"MsgSeq":100},{"MsgSeq":101}]}`)
+	u := srv.URL + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=x&random=1&contenttype=json"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := hc.Post(u, "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+// FloorJSON is Floor plus encoding the request and decoding the response.
+func BenchmarkFloorJSON(b *testing.B) {
+	srv := benchServer(b)
+	hc := benchTransport()
+	u := srv.URL + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=x&random=1&contenttype=json"
+	// The floor's own types: what a user writing the call by hand would.
+	type seq struct{ MsgSeq uint64 }
+	type request struct {
+		GroupId    string
+		MsgSeqList []seq
+	}
+	type response struct {
+		ActionStatus  string
+		ErrorCode     int
+		ErrorInfo     string
+		RecallRetList []struct {
+			MsgSeq  uint64
+			RetCode int
+		}
+	}
+	req := request{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []seq{{100}, {101}}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		body, err := json.Marshal(&req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp, err := hc.Post(u, "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out response
+		if err := json.Unmarshal(raw, &out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchClient is the default configuration (limiter, retries, UserSig
+// cache on) pointed at the bench server. The group limit is raised so the
+// limiter runs but never waits: at the documented 200/s the benchmark would
+// measure the service's limit, not the SDK.
+func benchClient(b *testing.B, url string) *Client {
+	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, BaseURL: url},
+		WithRateLimit(EndpointGroupRecall, 1e9, 1000), WithLimiter(NewLocalLimiter(nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+var benchRecall = GroupRecall{GroupID: "@TGS#2J4SZEAEL", MsgSeqs: []uint64{100, 101}}
+
+func BenchmarkGroupRecall(b *testing.B) {
+	srv := benchServer(b)
+	c := benchClient(b, srv.URL)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.RecallGroupMessages(ctx, benchRecall); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGroupRecallParallel(b *testing.B) {
+	srv := benchServer(b)
+	c := benchClient(b, srv.URL)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.RecallGroupMessages(ctx, benchRecall); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkGenUserSig(b *testing.B) {
+	now := time.Unix(1795299342, 0)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := GenUserSigAt(1400000000, testKey, "administrator", 24*time.Hour, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// CachedUserSig is the signature lookup on the request path.
+func BenchmarkCachedUserSig(b *testing.B) {
+	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, Region: RegionChina})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.sig.get(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.sig.get(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifyUserSig(b *testing.B) {
+	now := time.Unix(1795299342, 0)
+	sig, _ := GenUserSigAt(1400000000, testKey, "administrator", 24*time.Hour, now)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := VerifyUserSig(1400000000, testKey, "administrator", sig, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TPNSSign1KB is the client's pooled signing of a 1 KB body.
+func BenchmarkTPNSSign1KB(b *testing.B) {
+	c, err := NewClient(Config{TPNS: &TPNSConfig{AccessID: "1500001048", SecretKey: "1452fcebae9f3115ba794fb0fff2fd73", Region: TPNSGuangzhou}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := bytes.Repeat([]byte("x"), 1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		mac := c.tpns.macs.Get().(hash.Hash)
+		sign := tpnsSign(mac, "1500001048", 1565314789, body)
+		c.tpns.macs.Put(mac)
+		if len(sign) != 88 {
+			b.Fatal(sign)
+		}
+	}
+}
