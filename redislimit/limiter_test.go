@@ -1,0 +1,211 @@
+package redislimit_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+	"golang.org/x/time/rate"
+
+	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/redislimit"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/redis/go-redis/v9/internal/pool.(*ConnPool).reaper"))
+}
+
+// redisServer is a real redis-server on a free loopback port, in a temp dir.
+type redisServer struct {
+	addr string
+	cmd  *exec.Cmd
+	once sync.Once
+}
+
+func startRedis(t *testing.T) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not found; install it (Debian: apt-get install redis-server) to run the Redis tests; .ci/run does")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", dir+"/redis.log")
+	require.NoError(t, cmd.Start())
+	r := &redisServer{addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
+	t.Cleanup(r.stop)
+	rdb := redis.NewClient(&redis.Options{Addr: r.addr})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(dir + "/redis.log")
+			t.Fatalf("redis-server did not start: %s", log)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return r
+}
+
+func (r *redisServer) stop() {
+	r.once.Do(func() {
+		_ = r.cmd.Process.Kill()
+		_ = r.cmd.Wait()
+	})
+}
+
+func (r *redisServer) client(t *testing.T) *redis.Client {
+	rdb := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// fleet runs clients goroutines, each with its own chatrecall.Client made
+// by newLimiter, sending calls group recalls in total; it returns the wall
+// time and the server's rate-limit rejections.
+func fleet(t *testing.T, clients, calls int, newLimiter func(i int) chatrecall.Limiter) (time.Duration, int) {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	seqs := make([]uint64, calls)
+	for i := range seqs {
+		seqs[i] = uint64(i + 1)
+	}
+	srv.AddGroupMessages("@TGS#fleet", seqs...)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < clients; i++ {
+		c, err := chatrecall.NewClient(srv.Config(), chatrecall.WithLimiter(newLimiter(i)), chatrecall.WithRetry(chatrecall.NoRetry()))
+		require.NoError(t, err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := next.Add(1)
+				if n > int64(calls) {
+					return
+				}
+				_, _ = c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#fleet", MsgSeqs: []uint64{uint64(n)}})
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), srv.RateLimited()
+}
+
+// TestFleetSharesTheAppLimit is the proof: 8 clients, each with its own
+// Client and its own Redis connection, send 2,000 group recalls through one
+// server enforcing 200/s for the app.
+func TestFleetSharesTheAppLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10 s of traffic")
+	}
+	r := startRedis(t)
+	const clients, calls = 8, 2000
+	wall, rejected := fleet(t, clients, calls, func(int) chatrecall.Limiter {
+		return redislimit.New(r.client(t), redislimit.WithPrefix("fleet-test:"))
+	})
+	floor := time.Duration(calls/200) * time.Second
+	t.Logf("shared Redis limiter: %d clients, %d calls, %d rejections, wall %s (floor %s, ratio %.3f)",
+		clients, calls, rejected, wall.Round(time.Millisecond), floor, wall.Seconds()/floor.Seconds())
+	assert.Zero(t, rejected)
+	assert.InDelta(t, floor.Seconds(), wall.Seconds(), floor.Seconds()*0.10, "within 10%% of the floor")
+
+	// The same fleet with in-process limiters only, as separate processes
+	// would have: each paces itself, and together they overrun the app.
+	wall, rejected = fleet(t, clients, calls, func(int) chatrecall.Limiter { return chatrecall.NewLocalLimiter(nil) })
+	t.Logf("in-process limiters only: %d clients, %d calls, %d rejections, wall %s", clients, calls, rejected, wall.Round(time.Millisecond))
+	assert.Greater(t, rejected, calls/2)
+}
+
+func TestRedisStoppedMidRunFallsBack(t *testing.T) {
+	r := startRedis(t)
+	var logged bytes.Buffer
+	var logMu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return logged.Write(p)
+	}), nil))
+	lim := redislimit.New(r.client(t), redislimit.WithLogger(logger))
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	seqs := make([]uint64, 100)
+	for i := range seqs {
+		seqs[i] = uint64(i + 1)
+	}
+	srv.AddGroupMessages("g", seqs...)
+	c, err := chatrecall.NewClient(srv.Config(), chatrecall.WithLimiter(lim))
+	require.NoError(t, err)
+	for i, s := range seqs {
+		if i == 50 {
+			r.stop()
+		}
+		_, err := c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{s}})
+		require.NoError(t, err, "call %d", i)
+	}
+	assert.Len(t, srv.RecalledGroupMessages("g"), 100)
+	logMu.Lock()
+	defer logMu.Unlock()
+	assert.Contains(t, logged.String(), "Redis unreachable")
+	assert.Equal(t, 1, bytes.Count(logged.Bytes(), []byte("Redis unreachable")), "warned once, not per call")
+}
+
+func TestFailClosed(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	defer rdb.Close()
+	lim := redislimit.New(rdb, redislimit.WithFailClosed())
+	err := lim.Wait(context.Background(), chatrecall.LimitRequest{Key: "1:x", Endpoint: "x", Limit: 10, Burst: 1})
+	assert.ErrorIs(t, err, redislimit.ErrUnavailable)
+	assert.ErrorIs(t, err, chatrecall.ErrTemporary)
+}
+
+func TestWaitHonoursTheContext(t *testing.T) {
+	r := startRedis(t)
+	lim := redislimit.New(r.client(t), redislimit.WithPrefix("ctx-test:"))
+	req := chatrecall.LimitRequest{Key: "1:slow", Endpoint: "slow", Limit: rate.Every(time.Hour), Burst: 1}
+	require.NoError(t, lim.Wait(context.Background(), req))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := lim.Wait(ctx, req)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.NoError(t, lim.Wait(context.Background(), chatrecall.LimitRequest{Key: "1:free", Endpoint: "free", Limit: rate.Inf}))
+}
+
+func TestKeysArePerAppAndEndpoint(t *testing.T) {
+	r := startRedis(t)
+	rdb := r.client(t)
+	lim := redislimit.New(rdb, redislimit.WithPrefix("keys-test:"))
+	ctx := context.Background()
+	for _, key := range []string{"1400000000:timpush/revoke", "1400000001:timpush/revoke", "1400000000:group_msg_recall"} {
+		require.NoError(t, lim.Wait(ctx, chatrecall.LimitRequest{Key: key, Endpoint: "e", Limit: 1, Burst: 1}))
+	}
+	keys, err := rdb.Keys(ctx, "rate:keys-test:*").Result()
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"rate:keys-test:1400000000:timpush/revoke", "rate:keys-test:1400000001:timpush/revoke", "rate:keys-test:1400000000:group_msg_recall"}, keys)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
