@@ -42,7 +42,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, found bool, err erro
 			return cfg, true, fmt.Errorf("chatrecall: %s must be a number, got %q", EnvSDKAppID, get(EnvSDKAppID))
 		}
 		if cfg.Region, err = ParseRegion(get(EnvRegion)); err != nil {
-			return cfg, true, fmt.Errorf("chatrecall: %s: %w", EnvRegion, err)
+			return cfg, true, fmt.Errorf("chatrecall: %s: %s", EnvRegion, strings.TrimPrefix(err.Error(), "chatrecall: "))
 		}
 		cfg.SecretKey = getenv(EnvSecretKey)
 		cfg.Identifier = get(EnvIdentifier)
@@ -53,7 +53,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, found bool, err erro
 		}
 		region, err := ParseTPNSRegion(get(EnvTPNSRegion))
 		if err != nil {
-			return cfg, true, fmt.Errorf("chatrecall: %s: %w", EnvTPNSRegion, err)
+			return cfg, true, fmt.Errorf("chatrecall: %s: %s", EnvTPNSRegion, strings.TrimPrefix(err.Error(), "chatrecall: "))
 		}
 		cfg.TPNS = &TPNSConfig{AccessID: get(EnvTPNSAccessID), SecretKey: getenv(EnvTPNSSecretKey), Region: region}
 	}

@@ -53,6 +53,8 @@ type c2cMessage struct {
 
 // PushTask seeds an all-user or tag push task of v4/timpush.
 type PushTask struct {
+	// ID is the TaskId; empty means one is generated.
+	ID string
 	// KeptCopies: the push kept roaming/unread copies. A task without them
 	// can only be revoked with OfflinePushInfo (else 90053).
 	KeptCopies bool
@@ -83,6 +85,8 @@ const (
 
 // TPNSTask seeds a TPNS push task.
 type TPNSTask struct {
+	// ID is the push ID; empty means one is generated.
+	ID string
 	// PushType is the audience: all, tag, token_list, account_list,
 	// package_account_push.
 	PushType string
@@ -220,9 +224,15 @@ func (s *Server) C2CMessage(msgKey string) MessageState {
 	return MessageMissing
 }
 
+// newID returns an ID no seeded or generated task uses.
 func (s *Server) newID(prefix string) string {
-	s.state.nextID++
-	return prefix + strconv.Itoa(s.state.nextID)
+	for {
+		s.state.nextID++
+		id := prefix + strconv.Itoa(s.state.nextID)
+		if s.state.push[id] == nil && s.state.tpns[id] == nil {
+			return id
+		}
+	}
 }
 
 // AddPushTask seeds a timpush task and returns its TaskId.
@@ -232,7 +242,11 @@ func (s *Server) AddPushTask(t PushTask) string {
 	if t.PushedAt.IsZero() {
 		t.PushedAt = s.clock.Now()
 	}
-	id := s.newID("task-")
+	id := t.ID
+	if id == "" {
+		id = s.newID("task-")
+		t.ID = id
+	}
 	s.state.push[id] = &pushTask{PushTaskState{PushTask: t}}
 	return id
 }
@@ -254,7 +268,11 @@ func (s *Server) AddTPNSTask(t TPNSTask) string {
 	if t.Status == "" {
 		t.Status = TPNSStatusStarted
 	}
-	id := s.newID("")
+	id := t.ID
+	if id == "" {
+		id = s.newID("")
+		t.ID = id
+	}
 	cp := t
 	s.state.tpns[id] = &cp
 	return id
@@ -530,7 +548,7 @@ func (s *Server) applyTPNS(x *exchange) (any, int, bool) {
 			collapse = 9000 + s.state.seq
 		}
 		id := s.newID("")
-		s.state.tpns[id] = &TPNSTask{PushType: audience, Status: TPNSStatusFinished, CollapseID: collapse, Title: msg.Title, Content: msg.Content}
+		s.state.tpns[id] = &TPNSTask{ID: id, PushType: audience, Status: TPNSStatusFinished, CollapseID: collapse, Title: msg.Title, Content: msg.Content}
 		s.state.seq++
 		env := str("environment")
 		if env == "" {
