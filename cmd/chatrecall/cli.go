@@ -420,68 +420,78 @@ func demoServer() *chatrecalltest.Server {
 // moves and an interrupt leaves a clean line between done and not done.
 const bulkBatch = 200
 
-func recallGroup(ctx context.Context, c *chatrecall.Client, rep *reporter, r chatrecall.GroupRecall) error {
-	all := r.MsgSeqs
-	if len(all) == 0 {
-		_, err := c.RecallGroupMessages(ctx, r) // the SDK names the problem
+// outcome is one item's result from the SDK, in the CLI's terms.
+type outcome struct {
+	item      string
+	err       error
+	confirmed bool
+}
+
+// inBatches recalls keys bulkBatch at a time, reporting every item and
+// moving the progress bar after each batch. After an interrupt the rest are
+// reported as not sent.
+func inBatches[K any](ctx context.Context, rep *reporter, endpoint, target string, keys []K, name func(K) string,
+	call func(ctx context.Context, part []K) ([]outcome, error)) error {
+	if len(keys) == 0 {
+		_, err := call(ctx, keys) // the SDK names the problem
 		return err
 	}
-	for lo := 0; lo < len(all); lo += bulkBatch {
-		part := r
-		part.MsgSeqs = all[lo:min(lo+bulkBatch, len(all))]
+	for lo := 0; lo < len(keys); lo += bulkBatch {
+		part := keys[lo:min(lo+bulkBatch, len(keys))]
 		if ctx.Err() != nil {
-			for _, s := range part.MsgSeqs {
-				rep.add(row{Endpoint: chatrecall.EndpointGroupRecall, Target: r.GroupID, Item: strconv.FormatUint(s, 10)}, ctx.Err())
+			for _, k := range part {
+				rep.add(row{Endpoint: endpoint, Target: target, Item: name(k)}, ctx.Err())
 			}
 			continue
 		}
-		res, err := c.RecallGroupMessages(ctx, part)
-		if res == nil {
+		outs, err := call(ctx, part)
+		if outs == nil {
 			return err
 		}
 		failed := 0
-		for _, it := range res.Items {
-			rep.add(row{Endpoint: chatrecall.EndpointGroupRecall, Target: r.GroupID, Item: strconv.FormatUint(it.MsgSeq, 10),
-				Outcome: "recalled", Confirmed: it.ConfirmedByRetry}, it.Err)
-			if it.Err != nil {
+		for _, o := range outs {
+			rep.add(row{Endpoint: endpoint, Target: target, Item: o.item, Outcome: "recalled", Confirmed: o.confirmed}, o.err)
+			if o.err != nil {
 				failed++
 			}
 		}
-		rep.progress(len(res.Items), failed)
+		rep.progress(len(outs), failed)
 	}
 	return nil
 }
 
-func recallOfficial(ctx context.Context, c *chatrecall.Client, rep *reporter, r chatrecall.OfficialAccountRecall) error {
-	all := r.MsgKeys
-	if len(all) == 0 {
-		_, err := c.RecallOfficialAccountMessages(ctx, r)
-		return err
-	}
-	for lo := 0; lo < len(all); lo += bulkBatch {
-		part := r
-		part.MsgKeys = all[lo:min(lo+bulkBatch, len(all))]
-		if ctx.Err() != nil {
-			for _, k := range part.MsgKeys {
-				rep.add(row{Endpoint: chatrecall.EndpointOfficialRecall, Target: r.Account, Item: k}, ctx.Err())
-			}
-			continue
-		}
-		res, err := c.RecallOfficialAccountMessages(ctx, part)
+func recallGroup(ctx context.Context, c *chatrecall.Client, rep *reporter, r chatrecall.GroupRecall) error {
+	name := func(s uint64) string { return strconv.FormatUint(s, 10) }
+	return inBatches(ctx, rep, chatrecall.EndpointGroupRecall, r.GroupID, r.MsgSeqs, name, func(ctx context.Context, part []uint64) ([]outcome, error) {
+		req := r
+		req.MsgSeqs = part
+		res, err := c.RecallGroupMessages(ctx, req)
 		if res == nil {
-			return err
+			return nil, err
 		}
-		failed := 0
-		for _, it := range res.Items {
-			rep.add(row{Endpoint: chatrecall.EndpointOfficialRecall, Target: r.Account, Item: it.MsgKey,
-				Outcome: "recalled", Confirmed: it.ConfirmedByRetry}, it.Err)
-			if it.Err != nil {
-				failed++
-			}
+		outs := make([]outcome, len(res.Items))
+		for i, it := range res.Items {
+			outs[i] = outcome{name(it.MsgSeq), it.Err, it.ConfirmedByRetry}
 		}
-		rep.progress(len(res.Items), failed)
-	}
-	return nil
+		return outs, nil
+	})
+}
+
+func recallOfficial(ctx context.Context, c *chatrecall.Client, rep *reporter, r chatrecall.OfficialAccountRecall) error {
+	name := func(k string) string { return k }
+	return inBatches(ctx, rep, chatrecall.EndpointOfficialRecall, r.Account, r.MsgKeys, name, func(ctx context.Context, part []string) ([]outcome, error) {
+		req := r
+		req.MsgKeys = part
+		res, err := c.RecallOfficialAccountMessages(ctx, req)
+		if res == nil {
+			return nil, err
+		}
+		outs := make([]outcome, len(res.Items))
+		for i, it := range res.Items {
+			outs[i] = outcome{it.MsgKey, it.Err, it.ConfirmedByRetry}
+		}
+		return outs, nil
+	})
 }
 
 // readSeqs reads sequence numbers from --seq and --seqs-from: numbers and
