@@ -29,7 +29,6 @@ type batchOp[K comparable, I any] struct {
 	// appendBody appends the JSON request body for keys[i], i in idx.
 	appendBody func(dst []byte, keys []K, idx []int) []byte
 	newResp    func() batchResponse[K]
-	itemName   func(K) string
 }
 
 // itemOutcome is the outcome of one item: err nil means recalled.

@@ -133,8 +133,7 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*Group
 			}
 			return append(dst, '}')
 		},
-		newResp:  func() batchResponse[uint64] { return new(groupRecallResponse) },
-		itemName: seqName,
+		newResp: func() batchResponse[uint64] { return new(groupRecallResponse) },
 	}
 	runBatch(ctx, c, op)
 	return &GroupRecallResult{GroupID: r.GroupID, Items: items},

@@ -104,8 +104,7 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 			}
 			return append(dst, '}')
 		},
-		newResp:  func() batchResponse[string] { return new(officialRecallResponse) },
-		itemName: keyName,
+		newResp: func() batchResponse[string] { return new(officialRecallResponse) },
 	}
 	runBatch(ctx, c, op)
 	return &OfficialAccountRecallResult{Account: r.Account, Items: items},
