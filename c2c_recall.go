@@ -22,14 +22,21 @@ type c2cRecallRequest struct {
 // 20023, the recall is reported as done (nil).
 func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) error {
 	const method = "RecallC2CMessage"
-	switch {
-	case r.From == "":
-		return invalidf(method, "From", "is required (From_Account, the sender), got an empty string")
-	case r.To == "":
-		return invalidf(method, "To", "is required (To_Account, the receiver), got an empty string")
-	case r.MsgKey == "":
-		return invalidf(method, "MsgKey", "is required, got an empty string")
+	if err := checkCtx(method, ctx); err != nil {
+		return err
 	}
-	_, err := c.call(ctx, method, epC2CRecall, &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey}, new(chatEnvelope))
+	for _, f := range [...]struct{ name, value, what string }{
+		{"From", r.From, "From_Account, the sender"},
+		{"To", r.To, "To_Account, the receiver"},
+		{"MsgKey", r.MsgKey, "the message key, such as 31906_833502_1572869830"},
+	} {
+		if err := checkRequired(method, f.name, f.value, f.what); err != nil {
+			return err
+		}
+	}
+	if !c.chat {
+		return errChatNotConfigured(method)
+	}
+	_, _, err := c.single(ctx, method, epC2CRecall, &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey}, func() response { return new(chatEnvelope) })
 	return err
 }

@@ -1,19 +1,15 @@
 package chatrecall
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -39,31 +35,6 @@ const (
 	// endpointTPNSPushBroadcast is /v3/push/app for all, tag and package
 	// audiences, which share a limit of 1 call per second.
 	endpointTPNSPushBroadcast = "tpns/push_app_broadcast"
-)
-
-// endpoint is the fixed description of one REST API.
-type endpoint struct {
-	name string
-	path string
-	// gone are the codes meaning "already done": after an attempt whose
-	// outcome was ambiguous, they confirm that the earlier attempt worked.
-	gone []int
-}
-
-func (e *endpoint) isGone(code int) bool {
-	for _, g := range e.gone {
-		if g == code {
-			return true
-		}
-	}
-	return false
-}
-
-var (
-	epGroupRecall    = &endpoint{EndpointGroupRecall, "/v4/group_open_http_svc/group_msg_recall", []int{CodeGroupMsgNotFound}}
-	epOfficialRecall = &endpoint{EndpointOfficialRecall, "/v4/official_account_open_http_svc/official_account_msg_recall", []int{CodeOfficialMsgNotFound}}
-	epPushRevoke     = &endpoint{EndpointPushRevoke, "/v4/timpush/revoke", []int{CodePushAlreadyRevoked}}
-	epC2CRecall      = &endpoint{EndpointC2CRecall, "/v4/openim/admin_msgwithdraw", []int{CodeC2CAlreadyRecalled}}
 )
 
 // DefaultIdentifier is the admin account used when Config.Identifier is empty.
@@ -189,9 +160,12 @@ type settings struct {
 	cooldown    time.Duration
 }
 
-// WithHTTPClient sets the HTTP client requests are sent with. This is also
-// how httpmock gets in: httpmock.ActivateNonDefault(hc); WithHTTPClient(hc).
-// The client's own Timeout, if any, applies on top of WithTimeout.
+// WithHTTPClient sets the HTTP client requests are sent with: its Transport
+// (read at each request, so httpmock.ActivateNonDefault(hc) works before or
+// after NewClient) and its Timeout, which applies on top of WithTimeout.
+// Redirects are never followed, whatever hc.CheckRedirect says: a redirect
+// would carry the signed URL to another host (and in its Referer), so a 3xx
+// answer is reported as an *HTTPError instead.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -324,9 +298,11 @@ func WithFailoverCooldown(d time.Duration) Option {
 type AttemptInfo struct {
 	Endpoint   string        // an Endpoint constant
 	Attempt    int           // 1 for the first attempt
+	Items      int           // items the request carried (1 for single-item endpoints)
 	Host       string        // the host called
 	StatusCode int           // HTTP status, 0 when no response arrived
 	Code       int           // the service's error code, 0 on success or when none was read
+	Sent       bool          // the request may have reached the service
 	Duration   time.Duration // from sending to the end of reading the response
 	Err        error         // nil on success; secrets already redacted
 }
@@ -388,8 +364,10 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if s.httpClient == nil {
-		s.httpClient = &http.Client{Transport: defaultTransport()}
+	rt := &transport{user: s.httpClient, snap: http.DefaultTransport}
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		rt.own = t.Clone()
+		rt.own.MaxIdleConnsPerHost = 64
 	}
 	if s.limiter == nil {
 		if _, system := s.clock.(systemClock); system {
@@ -401,7 +379,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 	c := &Client{
 		sdkAppID:    cfg.SDKAppID,
 		region:      cfg.Region,
-		httpClient:  s.httpClient,
+		httpClient:  &http.Client{Transport: rt, CheckRedirect: refuseRedirect},
 		timeout:     s.timeout,
 		logger:      s.logger,
 		clock:       s.clock,
@@ -422,7 +400,8 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 		c.tpns = t
-		c.secrets = append(c.secrets, cfg.TPNS.SecretKey)
+		basic := TPNSBasicAuth(t.accessID, cfg.TPNS.SecretKey)
+		c.secrets = append(c.secrets, cfg.TPNS.SecretKey, strings.TrimPrefix(basic, "Basic "), t.accessID+":"+cfg.TPNS.SecretKey)
 	}
 	c.limitReqs = make(map[string]LimitRequest, len(s.limits))
 	for ep, l := range s.limits {
@@ -470,7 +449,7 @@ func (c *Client) initChat(cfg Config, s settings) error {
 	c.chat = true
 	c.queryPrefix = "sdkappid=" + strconv.FormatUint(cfg.SDKAppID, 10) +
 		"&identifier=" + url.QueryEscape(c.identifier) + "&usersig="
-	c.sig = &sigCache{clock: s.clock}
+	c.sig = newSigCache(s.clock, nil)
 	if cfg.SecretKey != "" {
 		c.sig.source = newKeySigSource(s.clock, cfg.SDKAppID, cfg.SecretKey, c.identifier, s.sigTTL)
 		c.secrets = append(c.secrets, cfg.SecretKey)
@@ -480,11 +459,59 @@ func (c *Client) initChat(cfg Config, s settings) error {
 	return nil
 }
 
-func defaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	return t
+// transport sends through the caller's http.Client transport, or through
+// http.DefaultTransport: a clone with more idle connections per host while
+// http.DefaultTransport is what it was when the client was made, and
+// http.DefaultTransport itself once something (httpmock.Activate, a tracing
+// wrapper) replaced it.
+type transport struct {
+	user *http.Client
+	snap http.RoundTripper
+	own  *http.Transport
 }
+
+func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.user != nil {
+		if t.user.Timeout > 0 {
+			// The caller's client timeout, as http.Client would apply it.
+			ctx, cancel := context.WithTimeout(r.Context(), t.user.Timeout)
+			resp, err := t.base(t.user.Transport).RoundTrip(r.WithContext(ctx))
+			if err != nil {
+				cancel()
+				return nil, err
+			}
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+			return resp, nil
+		}
+		return t.base(t.user.Transport).RoundTrip(r)
+	}
+	return t.base(nil).RoundTrip(r)
+}
+
+func (t *transport) base(rt http.RoundTripper) http.RoundTripper {
+	switch {
+	case rt != nil:
+		return rt
+	case t.own != nil && http.DefaultTransport == t.snap:
+		return t.own
+	}
+	return http.DefaultTransport
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+// refuseRedirect stops at a redirect: following it would send the signed
+// URL to wherever the Location points.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // SDKAppID returns the app the client calls.
 func (c *Client) SDKAppID() uint64 { return c.sdkAppID }
@@ -560,18 +587,11 @@ func (h *hostSet) failed(host string) bool {
 	case host == h.primary:
 		h.downUntil.Store(h.clock.Now().Add(h.cooldown).UnixNano())
 		return true
-	case host == h.backup:
-		h.downUntil.Store(0) // the backup fails too: try the primary again
-		return true
 	}
+	// The backup fails too. Going back to a primary still in its cool-down
+	// would flap between two failing hosts; the primary is tried again when
+	// its cool-down ends.
 	return false
-}
-
-// response is a decoded response body that knows its outcome.
-type response interface {
-	// result returns the service's code and text; ok is false when the body
-	// carried neither.
-	result() (code int, info string, ok bool)
 }
 
 // optInt is an integer that remembers whether it was present, without
@@ -609,153 +629,8 @@ func (e *chatEnvelope) result() (int, string, bool) {
 	return e.ErrorCode.v, e.ErrorInfo, true
 }
 
-var (
-	headerJSON      = []string{"application/json"}
-	headerUserAgent = []string{"chatrecall-go/" + Version}
-	bufPool         = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-)
-
-// call sends a single-item Chat request with retries. When an attempt was
-// ambiguous and a later one answers with one of the endpoint's "already
-// done" codes, the call succeeded: it reports confirmed.
-func (c *Client) call(ctx context.Context, method string, ep *endpoint, req any, out response) (confirmed bool, err error) {
-	if !c.chat {
-		return false, errChatNotConfigured(method)
-	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return false, fmt.Errorf("chatrecall: %s: encoding request: %w", method, err)
-	}
-	maybe := false
-	err = c.run(ctx, func(ctx context.Context, attempt int) error {
-		err := c.chatAttempt(ctx, ep, body, out, attempt)
-		if maybe && err != nil && isGoneErr(ep, err) {
-			confirmed = true
-			c.logInfo(ctx, "chatrecall: an earlier attempt took effect; the retry confirmed it", ep.name, 0)
-			return nil
-		}
-		maybe = maybe || (err != nil && ambiguous(err))
-		return err
-	})
-	if err != nil && maybe {
-		err = &unknownError{last: err}
-	}
-	return confirmed, err
-}
-
-func isGoneErr(ep *endpoint, err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && ep.isGone(apiErr.Code)
-}
-
 func errChatNotConfigured(method string) error {
 	return &ValidationError{Method: method, Field: "Config", Problem: "Chat is not configured: set SDKAppID, SecretKey (or Signer) and Region"}
-}
-
-// chatAttempt is one signed Chat attempt: limit, sign, send, decode.
-func (c *Client) chatAttempt(ctx context.Context, ep *endpoint, body []byte, out response, attempt int) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := c.limiter.Wait(ctx, c.limitReqs[ep.name]); err != nil {
-		return err
-	}
-	sig, err := c.sig.get(ctx)
-	if err != nil {
-		return err
-	}
-	host := c.hosts.pick()
-	var q strings.Builder
-	q.Grow(len(c.queryPrefix) + len(sig.escaped) + 40)
-	q.WriteString(c.queryPrefix)
-	q.WriteString(sig.escaped)
-	q.WriteString("&random=")
-	var nb [10]byte
-	q.Write(strconv.AppendUint(nb[:0], uint64(rand.Uint32()), 10))
-	q.WriteString("&contenttype=json")
-	u := &url.URL{Scheme: c.hosts.scheme, Host: host, Path: c.hosts.path + ep.path, RawQuery: q.String()}
-	err = c.send(ctx, ep.name, attempt, u, body, nil, out)
-	if err != nil {
-		c.afterFailure(ctx, ep, host, sig, err)
-	}
-	return err
-}
-
-// afterFailure drops an expired UserSig and switches domains after a
-// connect failure. It is apart so the success path allocates no errors.As
-// targets.
-func (c *Client) afterFailure(ctx context.Context, ep *endpoint, host string, sig *cachedSig, err error) {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Code == CodeUserSigExpired {
-		c.sig.invalidate(sig)
-		c.logInfo(ctx, "chatrecall: UserSig expired; renewing", ep.name, apiErr.Code)
-	}
-	var tErr *TransportError
-	if errors.As(err, &tErr) && !tErr.Sent && connectFailure(tErr.Err) && c.hosts.failed(host) {
-		c.logInfo(ctx, "chatrecall: cannot reach "+host+"; switching domain", ep.name, 0)
-	}
-}
-
-// send POSTs body and decodes the answer into out. It is the one place
-// requests leave; everything it returns is redacted.
-func (c *Client) send(ctx context.Context, name string, attempt int, u *url.URL, body []byte, header func(http.Header), out response) (err error) {
-	start := time.Now()
-	host := u.Host
-	status, code := 0, 0
-	defer func() {
-		if c.hook != nil || c.logger != nil {
-			c.observe(ctx, AttemptInfo{Endpoint: name, Attempt: attempt, Host: host, StatusCode: status, Code: code, Duration: time.Since(start), Err: err})
-		}
-	}()
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	// The request is built from its parts: the URL was never a string to
-	// parse. There is no GetBody: the client's own retry loop resends, and
-	// the recall APIs do not redirect.
-	req := (&http.Request{
-		Method:        http.MethodPost,
-		URL:           u,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        http.Header{"Content-Type": headerJSON, "User-Agent": headerUserAgent},
-		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)),
-		Host:          host,
-	}).WithContext(actx)
-	if header != nil {
-		header(req.Header)
-	}
-	resp, err := c.httpClient.Do(req)
-	if err != nil {
-		return &TransportError{Endpoint: name, Host: host, Sent: !connectFailure(err), Err: c.redactErr(err)}
-	}
-	defer resp.Body.Close()
-	status = resp.StatusCode
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	n, rerr := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if rerr != nil {
-		return &TransportError{Endpoint: name, Host: host, Sent: true, Err: c.redactErr(rerr)}
-	}
-	if status < 200 || status > 299 {
-		return &HTTPError{Endpoint: name, StatusCode: status, Excerpt: c.redact(excerpt(buf.Bytes(), 200))}
-	}
-	if n > maxResponseBytes {
-		return &DecodeError{Endpoint: name, Excerpt: c.redact(excerpt(buf.Bytes(), 200)), Err: fmt.Errorf("response larger than %d bytes", maxResponseBytes)}
-	}
-	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
-		return &DecodeError{Endpoint: name, Excerpt: c.redact(excerpt(buf.Bytes(), 200)), Err: err}
-	}
-	code, info, ok := out.result()
-	if !ok {
-		return &DecodeError{Endpoint: name, Excerpt: c.redact(excerpt(buf.Bytes(), 200)), Err: errors.New("no error code in response")}
-	}
-	if code != 0 {
-		return &APIError{Endpoint: name, Code: code, Info: c.redact(info), HTTPStatus: status}
-	}
-	return nil
 }
 
 func (c *Client) observe(ctx context.Context, a AttemptInfo) {
@@ -788,12 +663,4 @@ func (c *Client) logInfo(ctx context.Context, msg, endpoint string, code int) {
 	if c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("endpoint", endpoint), slog.Int("code", code))
 	}
-}
-
-// excerpt returns at most n bytes of b as valid text.
-func excerpt(b []byte, n int) string {
-	if len(b) > n {
-		b = b[:n]
-	}
-	return strings.ToValidUTF8(string(b), "?")
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Error categories. Every error the client returns matches at least one of
@@ -39,6 +40,11 @@ var (
 	// ErrOverrideNotSupported: the TPNS task has no collapse ID, so it cannot
 	// be overridden.
 	ErrOverrideNotSupported = errors.New("override not supported")
+	// ErrNotSent: the item was never sent, or no attempt carrying it reached
+	// the service, so it certainly took no effect. It is safe to send again.
+	// Such errors are *NotSentError values that also match their cause (the
+	// context's end, or the failure that stopped the operation).
+	ErrNotSent = errors.New("not sent")
 )
 
 // Codes common to every Chat REST endpoint.
@@ -350,7 +356,7 @@ func (e *APIError) Error() string {
 	}
 	if e.Info != "" {
 		b.WriteString(": ")
-		b.WriteString(excerpt([]byte(e.Info), 200))
+		b.WriteString(excerpt(e.Info, 200))
 	}
 	return b.String()
 }
@@ -375,7 +381,7 @@ func (e *APIError) Description() string {
 // Retryable reports whether the code is one the client retries: temporary
 // failures and rate limits.
 func (e *APIError) Retryable() bool {
-	return e.Is(ErrTemporary) || e.Is(ErrRateLimited)
+	return e.Is(ErrTemporary) || (e.Is(ErrRateLimited) && e.Code != CodeTooManyFailedVerifications)
 }
 
 // HTTPError is a response whose HTTP status was not 2xx. Such responses
@@ -385,6 +391,10 @@ type HTTPError struct {
 	Endpoint   string
 	StatusCode int
 	Excerpt    string // at most 200 bytes of the body, redacted
+	// RetryAfter is the wait a 429 or 503 asked for in its Retry-After
+	// header (capped at 30 s); the client waits at least that long before
+	// its next attempt. 0 when none was given.
+	RetryAfter time.Duration
 }
 
 // Error reads like "chatrecall: group_msg_recall: HTTP 502 Bad Gateway: <html>...".
@@ -425,6 +435,7 @@ type TransportError struct {
 	// failure came after connecting), so it may have taken effect.
 	Sent bool
 	Err  error
+	cert bool // the server's certificate was refused: never retried
 }
 
 // Error reads like "chatrecall: group_msg_recall: POST console.tim.qq.com: <cause>".
@@ -505,10 +516,16 @@ func (e *ItemError) Unwrap() error { return e.Err }
 // is true when any item was not found.
 type PartialError struct {
 	Endpoint string
-	Total    int     // items requested
-	Failed   int     // items not recalled, including Unknown
-	Unknown  int     // items whose outcome is unknown (ErrOutcomeUnknown)
-	Errs     []error // one *ItemError per failed item, in input order
+	Total    int // items requested
+	Failed   int // items not recalled, including Unknown and NotSent
+	Unknown  int // items whose outcome is unknown (ErrOutcomeUnknown)
+	NotSent  int // items never sent, which certainly took no effect (ErrNotSent)
+	// Cause is the failure that stopped the operation before every item was
+	// sent: a whole-request failure that every request would repeat (wrong
+	// key, no permission, unknown group), or the context's end. Nil when
+	// every item was tried.
+	Cause error
+	Errs  []error // one *ItemError per failed item, in input order
 }
 
 // Error reads like "chatrecall: group_msg_recall: 2 of 25 items not recalled;
@@ -516,8 +533,12 @@ type PartialError struct {
 func (e *PartialError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "chatrecall: %s: %d of %d items not recalled", e.Endpoint, e.Failed, e.Total)
-	if e.Unknown > 0 {
-		fmt.Fprintf(&b, " (%d with outcome unknown)", e.Unknown)
+	if e.Unknown > 0 || e.NotSent > 0 {
+		fmt.Fprintf(&b, " (%d with outcome unknown, %d not sent)", e.Unknown, e.NotSent)
+	}
+	if e.Cause != nil {
+		b.WriteString("; stopped by: ")
+		b.WriteString(strings.TrimPrefix(e.Cause.Error(), "chatrecall: "))
 	}
 	if len(e.Errs) > 0 {
 		b.WriteString("; first: ")
@@ -531,18 +552,79 @@ func (e *PartialError) Error() string {
 func (e *PartialError) Unwrap() []error { return e.Errs }
 
 // unknownError marks an item or call whose outcome cannot be known. It
-// matches ErrOutcomeUnknown and unwraps to the last failure seen.
-type unknownError struct{ last error }
+// matches ErrOutcomeUnknown, unwraps to the last failure seen and, when the
+// loop was stopped (a cancelled context), to that cause as well, so
+// errors.Is(err, context.DeadlineExceeded) holds after a deadline.
+type unknownError struct{ last, cause error }
 
 func (e *unknownError) Error() string {
-	return "outcome unknown: " + e.last.Error()
+	s := "outcome unknown"
+	if e.cause != nil {
+		s += " (stopped: " + strings.TrimPrefix(e.cause.Error(), "chatrecall: ") + ")"
+	}
+	if e.last != nil {
+		s += ": " + e.last.Error()
+	}
+	return s
 }
-func (e *unknownError) Unwrap() error        { return e.last }
+func (e *unknownError) Unwrap() []error      { return nonNil(e.cause, e.last) }
 func (e *unknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// NotSentError is the outcome of an item that was never sent, or whose every
+// attempt failed before reaching the service: it certainly took no effect.
+// It matches ErrNotSent and unwraps to its cause (a cancelled context, the
+// failure that stopped the operation, a refused connection) and to the last
+// failure of an attempt, if any.
+type NotSentError struct {
+	Cause error // why it was not sent
+	Last  error // the last attempt's failure, if an attempt was made
+}
+
+// Error reads like "not sent: context canceled".
+func (e *NotSentError) Error() string {
+	s := "not sent"
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	if e.Last != nil && e.Last != e.Cause {
+		s += " (last attempt: " + e.Last.Error() + ")"
+	}
+	return s
+}
+
+// Unwrap returns the cause and the last failure.
+func (e *NotSentError) Unwrap() []error {
+	if e.Last == e.Cause {
+		return nonNil(e.Cause)
+	}
+	return nonNil(e.Cause, e.Last)
+}
+
+// Is matches ErrNotSent.
+func (e *NotSentError) Is(target error) bool { return target == ErrNotSent }
+
+// stoppedError is an item the service refused (definitely not applied) whose
+// retries were then stopped by cause, such as a cancelled context.
+type stoppedError struct{ cause, last error }
+
+func (e *stoppedError) Error() string {
+	return e.last.Error() + " (then stopped: " + e.cause.Error() + ")"
+}
+func (e *stoppedError) Unwrap() []error { return nonNil(e.cause, e.last) }
+
+func nonNil(errs ...error) []error {
+	out := errs[:0:0]
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
 
 // categories in the order Category tries them: the most specific first.
 var categories = []error{
-	ErrOutcomeUnknown, ErrAlreadyRecalled, ErrRecallWindowExpired, ErrNotRecallable,
+	ErrOutcomeUnknown, ErrNotSent, ErrAlreadyRecalled, ErrRecallWindowExpired, ErrNotRecallable,
 	ErrOfflinePushInfoRequired, ErrOverrideNotSupported, ErrUserSigExpired, ErrNotFound,
 	ErrRateLimited, ErrTemporary, ErrAuth, ErrPermission, ErrServiceDisabled,
 	ErrTPNSNotConfigured, ErrInvalidRequest,

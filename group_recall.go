@@ -5,10 +5,9 @@ import (
 	"strconv"
 )
 
-// MaxReasonBytes caps the Reason of a group or official-account recall. The
-// documentation gives 100 bytes for official accounts and no figure for
-// groups; the client applies the same cap to both.
-const MaxReasonBytes = 100
+// MaxMsgSeq is the largest sequence number: MsgSeq is an unsigned 32-bit
+// integer on the service.
+const MaxMsgSeq = 1<<32 - 1
 
 // GroupRecall asks to recall messages of one group.
 type GroupRecall struct {
@@ -67,16 +66,19 @@ type groupRecallResponse struct {
 	} `json:"RecallRetList"`
 }
 
-func (r *groupRecallResponse) itemCode(key uint64) (int, bool) {
+// answer reads what the list says of seq.
+func (r *groupRecallResponse) answer(seq uint64) listAnswer {
+	if r.RecallRetList == nil {
+		return listAnswer{kind: answerNoList}
+	}
+	a := listAnswer{kind: answerUnlisted}
 	for _, e := range r.RecallRetList {
-		if e.MsgSeq == key && e.RetCode.set { // an entry without a code says nothing
-			return e.RetCode.v, true
+		if e.MsgSeq == seq {
+			a = a.add(e.RetCode)
 		}
 	}
-	return 0, false
+	return a
 }
-
-func (r *groupRecallResponse) listed() bool { return len(r.RecallRetList) > 0 }
 
 // RecallGroupMessages recalls messages of a group (group_msg_recall).
 //
@@ -95,25 +97,25 @@ func (r *groupRecallResponse) listed() bool { return len(r.RecallRetList) > 0 }
 // only messages under an hour old.
 func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*GroupRecallResult, error) {
 	const method = "RecallGroupMessages"
+	if err := checkCtx(method, ctx); err != nil {
+		return nil, err
+	}
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
 	if err := validateGroupRecall(r); err != nil {
 		return nil, err
 	}
-	items := make([]GroupRecallItem, len(r.MsgSeqs))
-	for i, k := range r.MsgSeqs {
-		items[i].MsgSeq = k
-	}
-	op := batchOp[uint64, GroupRecallItem]{
-		items:  items,
-		set:    func(it *GroupRecallItem, o itemOutcome) { it.Err, it.ConfirmedByRetry = o.err, o.confirmed },
+	seqs := r.MsgSeqs
+	st, cause := c.runJob(ctx, &job{
 		method: method,
 		ep:     epGroupRecall,
-		keys:   r.MsgSeqs,
-		appendBody: func(dst []byte, seqs []uint64, idx []int) []byte {
+		n:      len(seqs),
+		batch:  true,
+		body: func(idx []int) ([]byte, error) {
 			// {"GroupId":…,"MsgSeqList":[{"MsgSeq":…},…],"TopicId":…,"Reason":…},
 			// written directly: the hot path of a bulk recall uses no reflection.
+			dst := make([]byte, 0, 64+len(r.GroupID)+len(r.TopicID)+len(r.Reason)+24*len(idx))
 			dst = appendField(append(dst, '{'), "GroupId", r.GroupID)
 			dst = append(dst, `,"MsgSeqList":[`...)
 			for n, i := range idx {
@@ -131,63 +133,42 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*Group
 			if r.Reason != "" {
 				dst = appendField(append(dst, ','), "Reason", r.Reason)
 			}
-			return append(dst, '}')
+			return append(dst, '}'), nil
 		},
-		newResp: func() batchResponse[uint64] { return new(groupRecallResponse) },
+		newResp: func() response { return new(groupRecallResponse) },
+		answer:  func(resp response, i int) listAnswer { return resp.(*groupRecallResponse).answer(seqs[i]) },
+	})
+	items := make([]GroupRecallItem, len(seqs))
+	for i, k := range seqs {
+		items[i] = GroupRecallItem{MsgSeq: k, Err: st[i].err, ConfirmedByRetry: st[i].confirmed}
 	}
-	runBatch(ctx, c, op)
 	return &GroupRecallResult{GroupID: r.GroupID, Items: items},
-		partialError(EndpointGroupRecall, r.MsgSeqs, func(i int) error { return items[i].Err }, seqName)
+		partialError(EndpointGroupRecall, st, cause, func(i int) string { return seqName(seqs[i]) })
 }
 
 func seqName(s uint64) string { return "MsgSeq " + strconv.FormatUint(s, 10) }
 
 func validateGroupRecall(r GroupRecall) error {
 	const method = "RecallGroupMessages"
-	if r.GroupID == "" {
-		return invalidf(method, "GroupID", "is required, got an empty string")
+	if err := checkRequired(method, "GroupID", r.GroupID, "the group, such as @TGS#2J4SZEAEL"); err != nil {
+		return err
+	}
+	if err := checkText(method, "TopicID", r.TopicID); err != nil {
+		return err
 	}
 	if len(r.MsgSeqs) == 0 {
 		return invalidf(method, "MsgSeqs", "needs at least one sequence number, got none")
 	}
 	for i, s := range r.MsgSeqs {
-		if s == 0 {
+		switch {
+		case s == 0:
 			return invalidf(method, "MsgSeqs["+strconv.Itoa(i)+"]", "sequence numbers start at 1, got 0")
+		case s > MaxMsgSeq:
+			return invalidf(method, "MsgSeqs["+strconv.Itoa(i)+"]", "is %d; sequence numbers are unsigned 32-bit, at most %d", s, uint64(MaxMsgSeq))
 		}
 	}
 	if i, j := firstDuplicate(r.MsgSeqs); i >= 0 {
 		return invalidf(method, "MsgSeqs["+strconv.Itoa(i)+"]", "duplicate of MsgSeqs[%d] (%d)", j, r.MsgSeqs[i])
 	}
 	return validateReason(method, r.Reason)
-}
-
-func validateReason(method, reason string) error {
-	if len(reason) > MaxReasonBytes {
-		return invalidf(method, "Reason", "is %d bytes; at most %d bytes are allowed (bytes, not characters)", len(reason), MaxReasonBytes)
-	}
-	return nil
-}
-
-// firstDuplicate returns the index of the first element equal to an earlier
-// one, and that earlier index; -1, -1 when all differ. Small inputs (one
-// request's worth) are compared pairwise, with no map to allocate.
-func firstDuplicate[K comparable](keys []K) (int, int) {
-	if len(keys) <= 16 {
-		for i := 1; i < len(keys); i++ {
-			for j := 0; j < i; j++ {
-				if keys[i] == keys[j] {
-					return i, j
-				}
-			}
-		}
-		return -1, -1
-	}
-	seen := make(map[K]int, len(keys))
-	for i, k := range keys {
-		if j, dup := seen[k]; dup {
-			return i, j
-		}
-		seen[k] = i
-	}
-	return -1, -1
 }

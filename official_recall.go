@@ -55,16 +55,19 @@ type officialRecallResponse struct {
 	} `json:"RecallRetList"`
 }
 
-func (r *officialRecallResponse) itemCode(key string) (int, bool) {
+// answer reads what the list says of key.
+func (r *officialRecallResponse) answer(key string) listAnswer {
+	if r.RecallRetList == nil {
+		return listAnswer{kind: answerNoList}
+	}
+	a := listAnswer{kind: answerUnlisted}
 	for _, e := range r.RecallRetList {
-		if e.MsgKey == key && e.RetCode.set { // an entry without a code says nothing
-			return e.RetCode.v, true
+		if e.MsgKey == key {
+			a = a.add(e.RetCode)
 		}
 	}
-	return 0, false
+	return a
 }
-
-func (r *officialRecallResponse) listed() bool { return len(r.RecallRetList) > 0 }
 
 // RecallOfficialAccountMessages recalls messages an official account sent
 // (official_account_msg_recall). It keeps the same contract as
@@ -73,23 +76,23 @@ func (r *officialRecallResponse) listed() bool { return len(r.RecallRetList) > 0
 // not recalled.
 func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAccountRecall) (*OfficialAccountRecallResult, error) {
 	const method = "RecallOfficialAccountMessages"
+	if err := checkCtx(method, ctx); err != nil {
+		return nil, err
+	}
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
 	if err := validateOfficialRecall(r); err != nil {
 		return nil, err
 	}
-	items := make([]OfficialAccountRecallItem, len(r.MsgKeys))
-	for i, k := range r.MsgKeys {
-		items[i].MsgKey = k
-	}
-	op := batchOp[string, OfficialAccountRecallItem]{
-		items:  items,
-		set:    func(it *OfficialAccountRecallItem, o itemOutcome) { it.Err, it.ConfirmedByRetry = o.err, o.confirmed },
+	keys := r.MsgKeys
+	st, cause := c.runJob(ctx, &job{
 		method: method,
 		ep:     epOfficialRecall,
-		keys:   r.MsgKeys,
-		appendBody: func(dst []byte, keys []string, idx []int) []byte {
+		n:      len(keys),
+		batch:  true,
+		body: func(idx []int) ([]byte, error) {
+			dst := make([]byte, 0, 64+len(r.Account)+len(r.Reason)+40*len(idx))
 			dst = appendField(append(dst, '{'), "Official_Account", r.Account)
 			dst = append(dst, `,"MsgKeyList":[`...)
 			for n, i := range idx {
@@ -102,21 +105,25 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 			if r.Reason != "" {
 				dst = appendField(append(dst, ','), "Reason", r.Reason)
 			}
-			return append(dst, '}')
+			return append(dst, '}'), nil
 		},
-		newResp: func() batchResponse[string] { return new(officialRecallResponse) },
+		newResp: func() response { return new(officialRecallResponse) },
+		answer:  func(resp response, i int) listAnswer { return resp.(*officialRecallResponse).answer(keys[i]) },
+	})
+	items := make([]OfficialAccountRecallItem, len(keys))
+	for i, k := range keys {
+		items[i] = OfficialAccountRecallItem{MsgKey: k, Err: st[i].err, ConfirmedByRetry: st[i].confirmed}
 	}
-	runBatch(ctx, c, op)
 	return &OfficialAccountRecallResult{Account: r.Account, Items: items},
-		partialError(EndpointOfficialRecall, r.MsgKeys, func(i int) error { return items[i].Err }, keyName)
+		partialError(EndpointOfficialRecall, st, cause, func(i int) string { return keyName(keys[i]) })
 }
 
 func keyName(k string) string { return "MsgKey " + strconv.Quote(k) }
 
 func validateOfficialRecall(r OfficialAccountRecall) error {
 	const method = "RecallOfficialAccountMessages"
-	if r.Account == "" {
-		return invalidf(method, "Account", "is required, got an empty string")
+	if err := checkRequired(method, "Account", r.Account, "the official account, such as @TOA#_2J4SZEAEL"); err != nil {
+		return err
 	}
 	if len(r.MsgKeys) == 0 {
 		return invalidf(method, "MsgKeys", "needs at least one key, got none")
@@ -125,17 +132,4 @@ func validateOfficialRecall(r OfficialAccountRecall) error {
 		return err
 	}
 	return validateReason(method, r.Reason)
-}
-
-// checkUniqueKeys refuses empty and duplicate keys, naming the index.
-func checkUniqueKeys(method, field string, keys []string) error {
-	for i, k := range keys {
-		if k == "" {
-			return invalidf(method, field+"["+strconv.Itoa(i)+"]", "is empty")
-		}
-	}
-	if i, j := firstDuplicate(keys); i >= 0 {
-		return invalidf(method, field+"["+strconv.Itoa(i)+"]", "duplicate of %s[%d] (%q)", field, j, keys[i])
-	}
-	return nil
 }

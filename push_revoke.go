@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // PushRevoke asks to revoke an all-user or tag push task (timpush/revoke).
@@ -89,17 +90,35 @@ type pushRevokeRequest struct {
 // TaskId), ErrRateLimited (90051).
 func (c *Client) RevokePush(ctx context.Context, r PushRevoke) error {
 	const method = "RevokePush"
-	if r.TaskID == "" {
-		return invalidf(method, "TaskID", "is required, got an empty string")
+	if err := checkCtx(method, ctx); err != nil {
+		return err
+	}
+	if err := checkRequired(method, "TaskID", r.TaskID, "the TaskId returned by v4/timpush/push"); err != nil {
+		return err
 	}
 	if o := r.OfflinePushInfo; o != nil {
 		if o.PushFlag != 0 && o.PushFlag != 1 {
 			return invalidf(method, "OfflinePushInfo.PushFlag", "must be 0 (push) or 1 (don't), got %d", o.PushFlag)
 		}
-		if o.Ext != "" && !json.Valid([]byte(o.Ext)) {
-			return invalidf(method, "OfflinePushInfo.Ext", "must be a JSON document (see SetExt), got %d bytes that are not", len(o.Ext))
+		if o.Ext != "" && (!utf8.ValidString(o.Ext) || !json.Valid([]byte(o.Ext))) {
+			return invalidf(method, "OfflinePushInfo.Ext", "must be a JSON document in valid UTF-8 (see SetExt), got %d bytes that are not", len(o.Ext))
+		}
+		if err := checkText(method, "OfflinePushInfo.Title", o.Title); err != nil {
+			return err
+		}
+		if err := checkText(method, "OfflinePushInfo.Desc", o.Desc); err != nil {
+			return err
+		}
+		if err := checkJSONValue(method, "OfflinePushInfo.AndroidInfo", o.AndroidInfo); err != nil {
+			return err
+		}
+		if err := checkJSONValue(method, "OfflinePushInfo.ApnsInfo", o.ApnsInfo); err != nil {
+			return err
 		}
 	}
-	_, err := c.call(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, new(chatEnvelope))
+	if !c.chat {
+		return errChatNotConfigured(method)
+	}
+	_, _, err := c.single(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, func() response { return new(chatEnvelope) })
 	return err
 }

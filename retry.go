@@ -1,7 +1,6 @@
 package chatrecall
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -126,7 +125,6 @@ func retryable(err error) bool {
 		httpErr *HTTPError
 		tErr    *TransportError
 		dErr    *DecodeError
-		pending *pendingItemsError
 		final   *finalError
 	)
 	switch {
@@ -137,26 +135,7 @@ func retryable(err error) bool {
 	case errors.As(err, &httpErr):
 		return httpErr.Is(ErrTemporary) || httpErr.Is(ErrRateLimited)
 	case errors.As(err, &tErr):
-		return !isCertificateError(tErr.Err)
-	case errors.As(err, &dErr), errors.As(err, &pending):
-		return true
-	}
-	return false
-}
-
-// ambiguous reports whether a failed attempt may have taken effect: the
-// request was sent and no definite answer came back.
-func ambiguous(err error) bool {
-	var (
-		httpErr *HTTPError
-		tErr    *TransportError
-		dErr    *DecodeError
-	)
-	switch {
-	case errors.As(err, &tErr):
-		return tErr.Sent
-	case errors.As(err, &httpErr):
-		return httpErr.StatusCode >= 500
+		return !tErr.cert && !isCertificateError(tErr.Err)
 	case errors.As(err, &dErr):
 		return true
 	}
@@ -187,42 +166,4 @@ func connectFailure(err error) bool {
 		return true
 	}
 	return isCertificateError(err)
-}
-
-// pendingItemsError tells the retry loop that a multi-item request left
-// items whose own result code is temporary; they are sent again.
-type pendingItemsError struct{ last error }
-
-func (e *pendingItemsError) Error() string { return e.last.Error() }
-func (e *pendingItemsError) Unwrap() error { return e.last }
-
-// run drives one logical operation through its attempts. try makes one
-// attempt. run returns nil after a successful attempt, or the last error
-// when the error is final, attempts or the retry budget run out, or ctx
-// ends. An answer of 70001 (UserSig expired) is retried once at once.
-func (c *Client) run(ctx context.Context, try func(ctx context.Context, attempt int) error) error {
-	renewed := false
-	for attempt := 1; ; attempt++ {
-		err := try(ctx, attempt)
-		if err == nil {
-			c.budget.earn()
-			return nil
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		if !renewed && errors.Is(err, ErrUserSigExpired) {
-			// The service says the UserSig expired. The attempt dropped the
-			// cached signature; sign anew and retry once, outside the count.
-			renewed = true
-			attempt--
-			continue
-		}
-		if !retryable(err) || attempt >= c.retry.MaxAttempts || !c.budget.take() {
-			return err
-		}
-		if werr := c.clock.Sleep(ctx, c.retry.delay(attempt+1)); werr != nil {
-			return err
-		}
-	}
 }

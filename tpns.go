@@ -9,13 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"sync"
+	"unicode/utf8"
 )
 
 // TPNSAuth selects how TPNS requests are authenticated.
@@ -78,22 +75,10 @@ func (t TPNSConfig) LogValue() slog.Value {
 // base64(lowercase hex(HMAC-SHA256(secretKey, timestamp + accessID + body))).
 // body must be the exact bytes sent.
 func TPNSSign(secretKey, accessID string, timestamp int64, body []byte) string {
-	return tpnsSign(hmac.New(sha256.New, []byte(secretKey)), accessID, timestamp, body)
-}
-
-func tpnsSign(mac hash.Hash, accessID string, timestamp int64, body []byte) string {
-	var scratch [96]byte
-	pre := strconv.AppendInt(scratch[:0], timestamp, 10)
-	pre = append(pre, accessID...)
-	mac.Reset()
-	mac.Write(pre)
+	mac := hmac.New(sha256.New, []byte(secretKey))
+	mac.Write([]byte(strconv.FormatInt(timestamp, 10) + accessID))
 	mac.Write(body)
-	var sum [sha256.Size]byte
-	var hx [2 * sha256.Size]byte
-	hex.Encode(hx[:], mac.Sum(sum[:0]))
-	var out [88]byte // base64 of 64 bytes
-	base64.StdEncoding.Encode(out[:], hx[:])
-	return string(out[:])
+	return base64.StdEncoding.EncodeToString([]byte(hex.EncodeToString(mac.Sum(nil))))
 }
 
 // TPNSBasicAuth returns the value of the Authorization header of Basic
@@ -104,20 +89,20 @@ func TPNSBasicAuth(accessID, secretKey string) string {
 
 type tpnsClient struct {
 	accessID string
+	secret   string
 	host     string
 	base     string // scheme://host/path, no trailing slash
 	auth     TPNSAuth
 	basic    []string
 	accessH  []string
-	macs     sync.Pool
 }
 
 func newTPNSClient(t TPNSConfig) (*tpnsClient, error) {
 	switch {
 	case t.AccessID == "":
 		return nil, errors.New("chatrecall: Config.TPNS.AccessID is required (the app's TPNS access ID), got an empty string")
-	case strings.TrimSpace(t.AccessID) != t.AccessID || strings.ContainsAny(t.AccessID, ":\r\n"):
-		return nil, fmt.Errorf("chatrecall: Config.TPNS.AccessID %q contains whitespace or ':'", t.AccessID)
+	case strings.TrimSpace(t.AccessID) != t.AccessID || strings.ContainsAny(t.AccessID, ":") || checkText("NewClient", "AccessID", t.AccessID) != nil:
+		return nil, fmt.Errorf("chatrecall: Config.TPNS.AccessID %q contains whitespace, control characters, invalid UTF-8 or ':'", t.AccessID)
 	case t.SecretKey == "":
 		return nil, errors.New("chatrecall: Config.TPNS.SecretKey is required, got an empty string")
 	case t.Auth != TPNSAuthSignature && t.Auth != TPNSAuthBasic:
@@ -135,17 +120,15 @@ func newTPNSClient(t TPNSConfig) (*tpnsClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &tpnsClient{
+	return &tpnsClient{
 		accessID: t.AccessID,
+		secret:   t.SecretKey,
 		host:     hs.primary,
 		base:     hs.scheme + "://" + hs.primary + hs.path,
 		auth:     t.Auth,
 		basic:    []string{TPNSBasicAuth(t.AccessID, t.SecretKey)},
 		accessH:  []string{t.AccessID},
-	}
-	key := []byte(t.SecretKey)
-	tc.macs.New = func() any { return hmac.New(sha256.New, key) }
-	return tc, nil
+	}, nil
 }
 
 func isTPNSEndpoint(ep string) bool { return strings.HasPrefix(ep, "tpns/") }
@@ -169,96 +152,51 @@ func (e *tpnsEnvelope) result() (int, string, bool) {
 	return 0, "", false
 }
 
-// tpnsPath maps endpoints to their paths.
-var tpnsPath = map[string]string{
-	EndpointTPNSStop:          "/v3/push/stop_push_msg",
-	EndpointTPNSRevoke:        "/v3/push/revoke_push_msg",
-	EndpointTPNSCancel:        "/v3/push/cancel_timing_task",
-	EndpointTPNSRecord:        "/v3/statistics/get_push_record",
-	EndpointTPNSPush:          "/v3/push/app",
-	endpointTPNSPushBroadcast: "/v3/push/app",
-}
-
-// finalError stops the retry loop: used where repeating a request that may
-// have taken effect would do harm (a push sent twice).
-type finalError struct{ err error }
-
-func (e *finalError) Error() string { return e.err.Error() }
-func (e *finalError) Unwrap() error { return e.err }
-
-// tpnsCall sends one TPNS request with retries. limitEP selects the rate
-// limit (it differs from the endpoint for broadcast pushes). A request that
-// is not idempotent is not retried once an attempt may have taken effect.
-func (c *Client) tpnsCall(ctx context.Context, method, limitEP string, req any, out response, idempotent bool) error {
-	if c.tpns == nil {
-		return fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
-	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return fmt.Errorf("chatrecall: %s: encoding request: %w", method, err)
-	}
-	name := limitEP
-	if limitEP == endpointTPNSPushBroadcast {
-		name = EndpointTPNSPush
-	}
-	t := c.tpns
-	u, err := url.Parse(t.base + tpnsPath[limitEP])
-	if err != nil {
-		return fmt.Errorf("chatrecall: %s: %w", method, err)
-	}
-	maybe := false
-	err = c.run(ctx, func(ctx context.Context, attempt int) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := c.limiter.Wait(ctx, c.limitReqs[limitEP]); err != nil {
-			return err
-		}
-		ts := c.clock.Now().Unix()
-		err := c.send(ctx, name, attempt, u, body, func(h http.Header) {
-			if t.auth == TPNSAuthBasic {
-				h["Authorization"] = t.basic
-				return
-			}
-			mac := t.macs.Get().(hash.Hash)
-			sign := tpnsSign(mac, t.accessID, ts, body)
-			t.macs.Put(mac)
-			// Canonical keys (Accessid, Timestamp): header names are case
-			// insensitive on the wire, and http.Header.Get finds them.
-			h["Accessid"] = t.accessH
-			h["Timestamp"] = []string{strconv.FormatInt(ts, 10)}
-			h["Sign"] = []string{sign}
-		}, out)
-		if err != nil && ambiguous(err) {
-			maybe = true
-			if !idempotent {
-				return &finalError{err}
-			}
-		}
-		return err
-	})
-	var f *finalError
-	if errors.As(err, &f) {
-		err = f.err
-	}
-	if err != nil && maybe {
-		err = &unknownError{last: err}
-	}
-	return err
-}
-
 type tpnsTaskRequest struct {
 	PushID string `json:"pushid"`
 }
 
-func (c *Client) tpnsTask(ctx context.Context, method, ep, pushID string) error {
-	if pushID == "" {
-		return invalidf(method, "pushID", "is required, got an empty string")
+// TPNS task statuses, as get_push_record reports them.
+const (
+	TPNSStatusInit      = "PUSH_INIT"
+	TPNSStatusWait      = "PUSH_WAIT"
+	TPNSStatusStarted   = "PUSH_STARTED"
+	TPNSStatusFinished  = "PUSH_FINISHED"
+	TPNSStatusFailed    = "PUSH_FAILED"
+	TPNSStatusCanceled  = "PUSH_CANCELED"
+	TPNSStatusDeleted   = "PUSH_DELETED"
+	TPNSStatusRevoked   = "PUSH_REVOKED"
+	TPNSStatusCollapsed = "PUSH_COLLAPSED"
+	// TPNSStatusStopped is the status of a task whose delivery was
+	// terminated (stop_push_msg).
+	TPNSStatusStopped = "PUSH_DELETED_PUSH_MSG"
+)
+
+// tpnsTask stops, revokes or cancels a task. When an attempt's answer was
+// lost (so it may have taken effect) and no later answer settles it, the
+// task's record is read: a status showing the operation done confirms it.
+// Otherwise the outcome stays unknown: a record that does not show it yet
+// cannot prove that a request still in flight will not apply.
+func (c *Client) tpnsTask(ctx context.Context, method string, ep *endpoint, pushID, doneStatus string) error {
+	if err := checkCtx(method, ctx); err != nil {
+		return err
+	}
+	if err := checkRequired(method, "pushID", pushID, "the task's push ID"); err != nil {
+		return err
 	}
 	if c.tpns == nil {
 		return fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
 	}
-	return c.tpnsCall(ctx, method, ep, tpnsTaskRequest{PushID: pushID}, new(tpnsEnvelope), true)
+	_, _, err := c.single(ctx, method, ep, tpnsTaskRequest{PushID: pushID}, func() response { return new(tpnsEnvelope) })
+	if err == nil || !errors.Is(err, ErrOutcomeUnknown) || ctx.Err() != nil {
+		return err
+	}
+	rec, rerr := c.TPNSPushRecord(ctx, pushID)
+	if rerr == nil && rec.Status == doneStatus {
+		c.logInfo(ctx, "chatrecall: an earlier attempt took effect; the task record confirmed it", ep.name, 0)
+		return nil
+	}
+	return err
 }
 
 // StopTPNSPush terminates a TPNS push task that is being delivered
@@ -266,7 +204,7 @@ func (c *Client) tpnsTask(ctx context.Context, method, ep, pushID string) error 
 // for all, account-list and tag pushes, on Android only; iOS has no
 // terminate. Notifications already shown stay.
 func (c *Client) StopTPNSPush(ctx context.Context, pushID string) error {
-	return c.tpnsTask(ctx, "StopTPNSPush", EndpointTPNSStop, pushID)
+	return c.tpnsTask(ctx, "StopTPNSPush", epTPNSStop, pushID, TPNSStatusStopped)
 }
 
 // RevokeTPNSPush recalls a TPNS push (/v3/push/revoke_push_msg), which also
@@ -274,13 +212,13 @@ func (c *Client) StopTPNSPush(ctx context.Context, pushID string) error {
 // not available" (2023): expect an error from the service, and prefer
 // OverrideTPNSPush or StopTPNSPush.
 func (c *Client) RevokeTPNSPush(ctx context.Context, pushID string) error {
-	return c.tpnsTask(ctx, "RevokeTPNSPush", EndpointTPNSRevoke, pushID)
+	return c.tpnsTask(ctx, "RevokeTPNSPush", epTPNSRevoke, pushID, TPNSStatusRevoked)
 }
 
 // CancelTPNSScheduledPush cancels a scheduled TPNS push that has not been
 // dispatched yet (/v3/push/cancel_timing_task): all, package and tag pushes.
 func (c *Client) CancelTPNSScheduledPush(ctx context.Context, pushID string) error {
-	return c.tpnsTask(ctx, "CancelTPNSScheduledPush", EndpointTPNSCancel, pushID)
+	return c.tpnsTask(ctx, "CancelTPNSScheduledPush", epTPNSCancel, pushID, TPNSStatusCanceled)
 }
 
 // TPNSPushRecord is one TPNS push task as get_push_record describes it.
@@ -310,13 +248,20 @@ type tpnsRecordResponse struct {
 // records and allows 200 calls per hour, which the client's limiter enforces.
 func (c *Client) TPNSPushRecord(ctx context.Context, pushID string) (*TPNSPushRecord, error) {
 	const method = "TPNSPushRecord"
-	if pushID == "" {
-		return nil, invalidf(method, "pushID", "is required, got an empty string")
-	}
-	var resp tpnsRecordResponse
-	if err := c.tpnsCall(ctx, method, EndpointTPNSRecord, map[string]string{"pushId": pushID}, &resp, true); err != nil {
+	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	if err := checkRequired(method, "pushID", pushID, "the task's push ID"); err != nil {
+		return nil, err
+	}
+	if c.tpns == nil {
+		return nil, fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
+	}
+	got, _, err := c.single(ctx, method, epTPNSRecord, map[string]string{"pushId": pushID}, func() response { return new(tpnsRecordResponse) })
+	if err != nil {
+		return nil, err
+	}
+	resp := got.(*tpnsRecordResponse)
 	for i := range resp.PushRecordData {
 		if resp.PushRecordData[i].PushID == pushID {
 			return &resp.PushRecordData[i], nil
@@ -416,12 +361,42 @@ func (p TPNSPush) validate(method, field string) error {
 	if p.Platform != "" && p.Platform != "android" && p.Platform != "ios" {
 		return invalidf(method, field+".Platform", "must be \"android\" or \"ios\", got %q", p.Platform)
 	}
+	if p.Platform == "ios" && p.Environment == "" {
+		return invalidf(method, field+".Environment", "is required for an iOS push (\"product\" or \"dev\"); Tencent's own SDKs refuse an iOS push without it")
+	}
 	if p.ExpireTime < 0 {
 		return invalidf(method, field+".ExpireTime", "must not be negative, got %d", p.ExpireTime)
+	}
+	if p.UploadID < 0 {
+		return invalidf(method, field+".UploadID", "must not be negative, got %d", p.UploadID)
+	}
+	if len(p.TagRules) > 0 && !utf8.Valid(p.TagRules) {
+		return invalidf(method, field+".TagRules", "is not valid UTF-8")
+	}
+	for _, f := range [...]struct{ name, value string }{{"Title", p.Title}, {"Content", p.Content}, {"SendTime", p.SendTime}} {
+		if err := checkText(method, field+"."+f.name, f.value); err != nil {
+			return err
+		}
+	}
+	for _, list := range [...]struct {
+		name  string
+		items []string
+	}{{"TokenList", p.TokenList}, {"AccountList", p.AccountList}} {
+		if err := checkUniqueKeys(method, field+"."+list.name, list.items); err != nil {
+			return err
+		}
 	}
 	for k := range p.Extra {
 		if reservedPushFields[k] {
 			return invalidf(method, field+".Extra["+strconv.Quote(k)+"]", "repeats a field the SDK sets; use the typed field")
+		}
+	}
+	for _, m := range [...]struct {
+		name string
+		v    map[string]any
+	}{{"Android", p.Android}, {"IOS", p.IOS}, {"Extra", p.Extra}} {
+		if err := checkJSONValue(method, field+"."+m.name, m.v); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -535,8 +510,11 @@ type tpnsPushResponse struct {
 // ErrOutcomeUnknown. All, tag and package pushes are limited to 1 per second.
 func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (*TPNSOverrideResult, error) {
 	const method = "OverrideTPNSPush"
-	if o.PushID == "" {
-		return nil, invalidf(method, "PushID", "is required, got an empty string")
+	if err := checkCtx(method, ctx); err != nil {
+		return nil, err
+	}
+	if err := checkRequired(method, "PushID", o.PushID, "the task whose notification is replaced"); err != nil {
+		return nil, err
 	}
 	if err := o.Push.validate(method, "Push"); err != nil {
 		return nil, err
@@ -555,13 +533,14 @@ func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (*TPNSOve
 	body := o.Push.body()
 	body["collapse_id"] = rec.CollapseID
 	body["force_collapse"] = o.ForceCollapse
-	limitEP := EndpointTPNSPush
+	ep := epTPNSPush
 	if broadcastAudiences[o.Push.AudienceType] {
-		limitEP = endpointTPNSPushBroadcast
+		ep = epTPNSPushBroadcast
 	}
-	var resp tpnsPushResponse
-	if err := c.tpnsCall(ctx, method, limitEP, body, &resp, false); err != nil {
+	got, _, err := c.single(ctx, method, ep, body, func() response { return new(tpnsPushResponse) })
+	if err != nil {
 		return nil, err
 	}
+	resp := got.(*tpnsPushResponse)
 	return &TPNSOverrideResult{PushIDs: resp.PushID, CollapseID: rec.CollapseID, Seq: resp.Seq, Environment: resp.Environment}, nil
 }

@@ -2,8 +2,6 @@ package chatrecall
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -50,11 +48,6 @@ func TestTPNSSignVectors(t *testing.T) {
 			ts, err := strconv.ParseInt(s.Timestamp, 10, 64)
 			require.NoError(t, err)
 			assert.Equal(t, s.Sign, TPNSSign(s.SecretKey, s.AccessID, ts, []byte(s.Body)))
-			// The pooled path gives the same answer, and reuses cleanly.
-			mac := hmac.New(sha256.New, []byte(s.SecretKey))
-			for i := 0; i < 2; i++ {
-				assert.Equal(t, s.Sign, tpnsSign(mac, s.AccessID, ts, []byte(s.Body)))
-			}
 		})
 	}
 	for _, b := range v.BasicAuth {

@@ -7,11 +7,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/adler32"
 	"io"
 	"net/url"
 	"strconv"
@@ -114,50 +112,20 @@ func sigMAC(dst []byte, key, identifier string, sdkAppID uint64, issued, expire 
 		c = append(c, *userBuf...)
 		c = append(c, '\n')
 	}
-	sum := hmacSHA256(key, c)
-	return base64.StdEncoding.AppendEncode(dst, sum[:])
-}
-
-// hmacSHA256 is HMAC-SHA256 (RFC 2104) on sha256.Sum256 and stack buffers:
-// crypto/hmac allocates two hash states per call, and a UserSig is made
-// from a new key each time, so there is nothing to reuse.
-func hmacSHA256(key string, msg []byte) [sha256.Size]byte {
-	const block = 64
-	var k [block]byte
-	if len(key) > block {
-		h := sha256.Sum256([]byte(key))
-		copy(k[:], h[:])
-	} else {
-		copy(k[:], key)
-	}
-	var innerBuf [block + 256]byte
-	inner := innerBuf[:0]
-	if block+len(msg) > len(innerBuf) {
-		inner = make([]byte, 0, block+len(msg))
-	}
-	for _, b := range k {
-		inner = append(inner, b^0x36)
-	}
-	inner = append(inner, msg...)
-	ih := sha256.Sum256(inner)
-	var outer [block + sha256.Size]byte
-	for i, b := range k {
-		outer[i] = b ^ 0x5c
-	}
-	copy(outer[block:], ih[:])
-	return sha256.Sum256(outer[:])
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write(c)
+	return base64.StdEncoding.AppendEncode(dst, mac.Sum(nil))
 }
 
 // sigEncoding is standard base64 in the alphabet UserSigs use: + becomes *,
 // / becomes - and the padding = becomes _.
 var sigEncoding = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-").WithPadding('_')
 
-// genUserSig writes the JSON document, wraps it in a zlib stream of stored
-// (uncompressed) blocks exactly as compress/zlib does at NoCompression, and
-// encodes it with the URL-safe alphabet the service uses.
+// genUserSig writes the JSON document, compresses it with compress/zlib at
+// NoCompression (as the reference Go library does, so the output is byte for
+// byte the same), and encodes it with the alphabet the service uses.
 func genUserSig(sdkAppID uint64, key, identifier string, expire, issued int64) string {
-	var docBuf [384]byte
-	doc := docBuf[:0]
+	doc := make([]byte, 0, 256+len(identifier))
 	doc = append(doc, `{"TLS.ver":"2.0","TLS.identifier":`...)
 	doc = appendJSONString(doc, identifier)
 	doc = append(doc, `,"TLS.sdkappid":`...)
@@ -170,27 +138,14 @@ func genUserSig(sdkAppID uint64, key, identifier string, expire, issued int64) s
 	doc = sigMAC(doc, key, identifier, sdkAppID, issued, expire, nil)
 	doc = append(doc, "\"}\n"...)
 
-	var zBuf [448]byte
-	z := zBuf[:0]
-	z = append(z, 0x78, 0x01) // zlib header: deflate, 32K window, level "fastest/none"
-	for rest := doc; len(rest) > 0; {
-		n := len(rest)
-		if n > 0xffff {
-			n = 0xffff
-		}
-		z = append(z, 0x00, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
-		z = append(z, rest[:n]...)
-		rest = rest[n:]
+	var z bytes.Buffer
+	w, err := zlib.NewWriterLevel(&z, zlib.NoCompression)
+	if err != nil {
+		panic(err) // NoCompression is a valid level
 	}
-	z = append(z, 0x01, 0x00, 0x00, 0xff, 0xff) // final empty stored block
-	z = binary.BigEndian.AppendUint32(z, adler32.Checksum(doc))
-
-	var outBuf [640]byte
-	out := outBuf[:0]
-	if n := sigEncoding.EncodedLen(len(z)); n > len(outBuf) {
-		out = make([]byte, 0, n)
-	}
-	return string(sigEncoding.AppendEncode(out, z))
+	_, _ = w.Write(doc) // a bytes.Buffer does not fail
+	_ = w.Close()
+	return sigEncoding.EncodeToString(z.Bytes())
 }
 
 // appendJSONString appends s as encoding/json (with HTML escaping, as the
@@ -342,7 +297,24 @@ type sigCache struct {
 	clock  Clock
 	source sigSource
 	cur    atomic.Pointer[cachedSig]
+	// lock serialises renewals; it is a channel so that a caller waiting
+	// for a slow Signer gives up when its own context ends.
+	lock chan struct{}
+	// recent are the signatures issued lately, raw and escaped, for
+	// redaction: an answer may echo the one its request carried.
 	mu     sync.Mutex
+	recent []string
+}
+
+func newSigCache(clock Clock, source sigSource) *sigCache {
+	return &sigCache{clock: clock, source: source, lock: make(chan struct{}, 1)}
+}
+
+// recentForms returns the signatures issued lately, raw and escaped.
+func (c *sigCache) recentForms() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.recent...)
 }
 
 func newKeySigSource(clock Clock, sdkAppID uint64, key, identifier string, ttl time.Duration) sigSource {
@@ -374,8 +346,12 @@ func (c *sigCache) get(ctx context.Context) (*cachedSig, error) {
 	if s := c.cur.Load(); s != nil && c.clock.Now().Before(s.renewAt) {
 		return s, nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	select {
+	case c.lock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.lock }()
 	if s := c.cur.Load(); s != nil && c.clock.Now().Before(s.renewAt) {
 		return s, nil
 	}
@@ -384,6 +360,12 @@ func (c *sigCache) get(ctx context.Context) (*cachedSig, error) {
 		return nil, err
 	}
 	s := &cachedSig{sig: sig, escaped: url.QueryEscape(sig), renewAt: renewAt}
+	c.mu.Lock()
+	c.recent = append(c.recent, sig, s.escaped)
+	if len(c.recent) > 16 {
+		c.recent = append(c.recent[:0], c.recent[len(c.recent)-16:]...)
+	}
+	c.mu.Unlock()
 	c.cur.Store(s)
 	return s, nil
 }

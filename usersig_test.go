@@ -192,10 +192,10 @@ func TestSigCacheRenewsBeforeExpiry(t *testing.T) {
 	clock := &manualClock{now: time.Unix(1795299342, 0)}
 	calls := 0
 	src := newKeySigSource(clock, 1400000000, "key", "administrator", 24*time.Hour)
-	cache := &sigCache{clock: clock, source: func(ctx context.Context) (string, time.Time, error) {
+	cache := newSigCache(clock, func(ctx context.Context) (string, time.Time, error) {
 		calls++
 		return src(ctx)
-	}}
+	})
 	ctx := context.Background()
 	first, err := cache.get(ctx)
 	require.NoError(t, err)
@@ -227,12 +227,12 @@ func TestSigCacheConcurrentFirstUse(t *testing.T) {
 	var mu sync.Mutex
 	calls := 0
 	src := newKeySigSource(clock, 1400000000, "key", "administrator", time.Hour)
-	cache := &sigCache{clock: clock, source: func(ctx context.Context) (string, time.Time, error) {
+	cache := newSigCache(clock, func(ctx context.Context) (string, time.Time, error) {
 		mu.Lock()
 		calls++
 		mu.Unlock()
 		return src(ctx)
-	}}
+	})
 	var wg sync.WaitGroup
 	got := make([]*cachedSig, 64)
 	start := make(chan struct{})
@@ -261,7 +261,7 @@ func TestSignerSourceReadsExpiryFromSignature(t *testing.T) {
 		n++
 		return GenUserSigAt(app, "vault-key", id, time.Hour, clock.Now())
 	})
-	cache := &sigCache{clock: clock, source: newSignerSigSource(signer, 1400000000, "administrator")}
+	cache := newSigCache(clock, newSignerSigSource(signer, 1400000000, "administrator"))
 	a, err := cache.get(context.Background())
 	require.NoError(t, err)
 	clock.Advance(44 * time.Minute)

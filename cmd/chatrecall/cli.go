@@ -694,7 +694,7 @@ type dryRequest struct {
 	Body    json.RawMessage   `json:"body"`
 }
 
-var errDryRun = errors.New("dry run: not sent")
+var errDryRun = fmt.Errorf("dry run: %w", chatrecall.ErrNotSent)
 
 func (d *dryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	body, _ := io.ReadAll(r.Body)

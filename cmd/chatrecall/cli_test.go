@@ -185,7 +185,7 @@ func TestUsageErrors(t *testing.T) {
 			"chatrecall: missing TPNS credentials: set CHATRECALL_TPNS_ACCESS_ID, CHATRECALL_TPNS_SECRET_KEY, CHATRECALL_TPNS_REGION (or the matching flags; --demo needs none)"},
 		{"bad region", map[string]string{chatrecall.EnvSDKAppID: "1", chatrecall.EnvSecretKey: "s3cr3t", chatrecall.EnvRegion: "mars"}, []string{"c2c", "--from", "a", "--to", "b", "--key", "k"},
 			"chatrecall: CHATRECALL_REGION: unknown region \"mars\"; use one of china, frankfurt, jakarta, mumbai, riyadh, seoul, silicon-valley, singapore, tokyo"},
-		{"invalid input", nil, []string{"--demo", "c2c", "--from", "a", "--to", "b"}, "chatrecall: RecallC2CMessage: MsgKey: is required, got an empty string"},
+		{"invalid input", nil, []string{"--demo", "c2c", "--from", "a", "--to", "b"}, "chatrecall: RecallC2CMessage: MsgKey: is required (the message key, such as 31906_833502_1572869830), got an empty string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
