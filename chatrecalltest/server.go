@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,12 +179,18 @@ type Request struct {
 	// Code is the code the server answered (0 for success), or -1 when a
 	// fault answered instead (HTTP 502, dropped connection).
 	Code int
-	// Fault names the fault injected into this request, if any.
-	Fault string
+	// Fault names the fault injected into this request, if any, and
+	// Injected is that fault.
+	Fault    string
+	Injected Fault
 	// Applied is true when the request changed the server's state, even if
 	// its response was then lost.
 	Applied bool
-	At      time.Time
+	// AppliedItems names what this request changed: group sequence numbers
+	// in decimal, MsgKeys, TaskIds, TPNS push IDs (for a push, the new
+	// task's). It is the ground truth a test checks outcomes against.
+	AppliedItems []string
+	At           time.Time
 }
 
 // Requests returns every request received so far, in order of arrival.
@@ -277,9 +284,10 @@ func (s *Server) note(x *exchange, code int, fault string) {
 	s.mu.Unlock()
 }
 
-func (s *Server) markApplied(x *exchange) {
+func (s *Server) markApplied(x *exchange, items []string) {
 	s.mu.Lock()
 	s.requests[x.index].Applied = true
+	s.requests[x.index].AppliedItems = items
 	s.mu.Unlock()
 }
 
@@ -305,7 +313,7 @@ func (s *Server) serveChat(x *exchange) {
 		writeJSON(x.w, chatError(code, info))
 		return
 	}
-	s.respond(x, func() (any, int, bool) { return s.applyChat(x) })
+	s.respond(x, func() (any, int, []string) { return s.applyChat(x) })
 }
 
 // checkChat applies the service's strictness rules to a Chat request.
@@ -376,23 +384,39 @@ func (s *Server) checkChat(x *exchange) (int, string) {
 }
 
 // respond runs the fault plan, the rate limit and apply, then writes the
-// answer (or loses it, as the fault says).
-func (s *Server) respond(x *exchange, apply func() (resp any, code int, applied bool)) {
+// answer (or loses it, or alters it, as the fault says).
+func (s *Server) respond(x *exchange, apply func() (resp any, code int, applied []string)) {
 	f, fname := s.drawFault(x.ep)
+	if f.Kind != FaultNone {
+		s.mu.Lock()
+		s.requests[x.index].Injected = f
+		s.mu.Unlock()
+	}
 	switch f.Kind {
 	case FaultHTTP502:
 		s.note(x, -1, fname)
-		x.w.Header().Set("Content-Type", "text/html")
-		x.w.WriteHeader(http.StatusBadGateway)
-		_, _ = io.WriteString(x.w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")
+		s.writeHTML(x, f, http.StatusBadGateway, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")
+		return
+	case FaultHTTPStatus:
+		s.note(x, -1, fname)
+		if f.RetryAfter != "" {
+			x.w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		s.writeHTML(x, f, f.Status, http.StatusText(f.Status))
+		return
+	case FaultRedirect:
+		s.note(x, -1, fname)
+		loc := f.Location
+		if loc == "" {
+			loc = "https://redirect.invalid/"
+		}
+		// As a misconfigured gateway would: keep the path and query.
+		x.w.Header().Set("Location", strings.TrimRight(loc, "/")+x.r.URL.RequestURI())
+		x.w.WriteHeader(http.StatusFound)
 		return
 	case FaultCode:
 		s.note(x, f.Code, fname)
-		if isTPNS(x.ep) {
-			writeJSON(x.w, tpnsError(f.Code, "injected fault"))
-		} else {
-			writeJSON(x.w, chatError(f.Code, "injected fault"))
-		}
+		s.writeCode(x, f, f.Code)
 		return
 	case FaultDrop:
 		s.note(x, -1, fname)
@@ -416,15 +440,98 @@ func (s *Server) respond(x *exchange, apply func() (resp any, code int, applied 
 		return
 	}
 	resp, code, applied := apply()
-	if applied {
-		s.markApplied(x)
+	if applied != nil {
+		s.markApplied(x, applied)
 	}
-	s.note(x, code, fname)
-	if f.Kind == FaultLost {
+	switch f.Kind {
+	case FaultLost:
+		s.note(x, code, fname)
 		hangUp(x.w)
 		return
+	case FaultAppliedCode:
+		s.note(x, f.Code, fname)
+		s.writeCode(x, f, f.Code)
+		return
+	case FaultAppliedHTTP502:
+		s.note(x, -1, fname)
+		s.writeHTML(x, f, http.StatusBadGateway, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+		return
+	case FaultContradict, FaultOmit:
+		resp = alterList(resp, f.Kind)
 	}
+	s.note(x, code, fname)
 	writeJSON(x.w, resp)
+}
+
+// alterList rewrites a recall's RecallRetList: FaultContradict lists every
+// item twice, first with its code and then with another; FaultOmit drops
+// the last item.
+func alterList(resp any, kind FaultKind) any {
+	m, ok := resp.(map[string]any)
+	if !ok {
+		return resp
+	}
+	items, ok := m["RecallRetList"].([]retItem)
+	if !ok || len(items) == 0 {
+		return resp
+	}
+	if kind == FaultOmit {
+		m["RecallRetList"] = items[:len(items)-1]
+		return m
+	}
+	out := make([]retItem, 0, 2*len(items))
+	for _, it := range items {
+		other := it
+		other.RetCode = chatrecall.CodeGroupMsgNotFound
+		if it.RetCode != 0 {
+			other.RetCode = 0
+		}
+		out = append(out, it, other)
+	}
+	m["RecallRetList"] = out
+	return m
+}
+
+// echo is what a gateway that repeats the request in its error says.
+func echo(x *exchange) string {
+	var b strings.Builder
+	b.WriteString("request: ")
+	b.WriteString(x.r.Method)
+	b.WriteString(" ")
+	b.WriteString(x.r.URL.String())
+	keys := make([]string, 0, len(x.r.Header))
+	for k := range x.r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteString("; ")
+		b.WriteString(k)
+		b.WriteString(": ")
+		b.WriteString(strings.Join(x.r.Header[k], ","))
+	}
+	return b.String()
+}
+
+func (s *Server) writeHTML(x *exchange, f Fault, status int, body string) {
+	if f.Echo {
+		body += "\n" + echo(x)
+	}
+	x.w.Header().Set("Content-Type", "text/html")
+	x.w.WriteHeader(status)
+	_, _ = io.WriteString(x.w, body)
+}
+
+func (s *Server) writeCode(x *exchange, f Fault, code int) {
+	info := "injected fault"
+	if f.Echo {
+		info += ": " + echo(x)
+	}
+	if isTPNS(x.ep) {
+		writeJSON(x.w, tpnsError(code, info))
+	} else {
+		writeJSON(x.w, chatError(code, info))
+	}
 }
 
 // hangUp closes the connection without an answer.
@@ -509,7 +616,7 @@ func (s *Server) serveTPNS(x *exchange) {
 		writeJSON(x.w, tpnsError(code, msg))
 		return
 	}
-	s.respond(x, func() (any, int, bool) { return s.applyTPNS(x) })
+	s.respond(x, func() (any, int, []string) { return s.applyTPNS(x) })
 }
 
 // checkTPNS authenticates a TPNS request by signature or Basic auth.
@@ -578,23 +685,64 @@ const (
 	// answering: the hardest case for a client. The request is recorded as
 	// Applied.
 	FaultLost
+	// FaultAppliedCode applies the request, then answers the service code
+	// Fault.Code, as the service's "internal error, retry" codes can.
+	FaultAppliedCode
+	// FaultAppliedHTTP502 applies the request, then answers HTTP 502, as a
+	// gateway that timed out waiting for the backend does.
+	FaultAppliedHTTP502
+	// FaultContradict applies a group or official-account recall and lists
+	// every item twice in RecallRetList, with two different codes.
+	FaultContradict
+	// FaultOmit applies a group or official-account recall and leaves the
+	// last item out of an accepted answer's RecallRetList.
+	FaultOmit
+	// FaultRedirect answers 302 to Fault.Location (default
+	// https://redirect.invalid) with the request's own path and query, as a
+	// misconfigured gateway would; nothing is applied.
+	FaultRedirect
+	// FaultHTTPStatus answers the HTTP status Fault.Status with the
+	// Retry-After header Fault.RetryAfter (if set); nothing is applied.
+	FaultHTTPStatus
 )
 
-var faultNames = map[FaultKind]string{FaultHTTP502: "http502", FaultCode: "code", FaultDelay: "delay", FaultDrop: "drop", FaultLost: "lost"}
+var faultNames = map[FaultKind]string{FaultHTTP502: "http502", FaultCode: "code", FaultDelay: "delay", FaultDrop: "drop", FaultLost: "lost",
+	FaultAppliedCode: "applied-code", FaultAppliedHTTP502: "applied-http502", FaultContradict: "contradict", FaultOmit: "omit",
+	FaultRedirect: "redirect", FaultHTTPStatus: "http-status"}
 
 // Fault is one injected failure.
 type Fault struct {
-	Kind  FaultKind
-	Code  int           // for FaultCode
-	Delay time.Duration // for FaultDelay
+	Kind       FaultKind
+	Code       int           // for FaultCode and FaultAppliedCode
+	Delay      time.Duration // for FaultDelay
+	Status     int           // for FaultHTTPStatus
+	RetryAfter string        // for FaultHTTPStatus: the Retry-After header
+	Location   string        // for FaultRedirect
+	// Echo makes the error text (HTML body or ErrorInfo) repeat the
+	// request's URL and headers, as some gateways do: a client must not
+	// let the secrets in them through.
+	Echo bool
 }
 
 // Name is a short label of the fault, as recorded in Request.Fault.
 func (f Fault) Name() string {
-	if f.Kind == FaultCode {
-		return "code " + strconv.Itoa(f.Code)
+	switch f.Kind {
+	case FaultCode, FaultAppliedCode:
+		return faultNames[f.Kind] + " " + strconv.Itoa(f.Code)
+	case FaultHTTPStatus:
+		return "http " + strconv.Itoa(f.Status)
 	}
 	return faultNames[f.Kind]
+}
+
+// Truthful reports whether a request with this fault still gets the
+// answer that describes what the server did.
+func (f Fault) Truthful() bool {
+	switch f.Kind {
+	case FaultLost, FaultAppliedCode, FaultAppliedHTTP502, FaultContradict, FaultOmit, FaultDelay:
+		return false
+	}
+	return true
 }
 
 // Chance is a fault with the probability of injecting it into a request.

@@ -301,10 +301,18 @@ func TestFaults(t *testing.T) {
 		wantUnknown bool
 	}{
 		{chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTP502}, false, -1, true},
-		{chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 91000}, false, 91000, false},
+		// 91000 is the service's "internal error, retry": it may come after
+		// the service acted, so a client cannot call it failed.
+		{chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 91000}, false, 91000, true},
+		{chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 20022}, false, 20022, false},
 		{chatrecalltest.Fault{Kind: chatrecalltest.FaultDrop}, false, -1, true},
 		{chatrecalltest.Fault{Kind: chatrecalltest.FaultLost}, true, 0, true},
 		{chatrecalltest.Fault{Kind: chatrecalltest.FaultDelay, Delay: time.Second}, true, 0, true},
+		{chatrecalltest.Fault{Kind: chatrecalltest.FaultAppliedCode, Code: 91000}, true, 91000, true},
+		{chatrecalltest.Fault{Kind: chatrecalltest.FaultAppliedHTTP502}, true, -1, true},
+		{chatrecalltest.Fault{Kind: chatrecalltest.FaultRedirect}, false, -1, false},
+		{chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTPStatus, Status: 429, RetryAfter: "1"}, false, -1, false},
+		{chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTPStatus, Status: 404}, false, -1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.Name(), func(t *testing.T) {

@@ -299,7 +299,7 @@ func okEnvelope() map[string]any {
 }
 
 // applyChat performs a Chat request that passed the checks.
-func (s *Server) applyChat(x *exchange) (any, int, bool) {
+func (s *Server) applyChat(x *exchange) (any, int, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch x.ep {
@@ -312,20 +312,20 @@ func (s *Server) applyChat(x *exchange) (any, int, bool) {
 	case chatrecall.EndpointC2CRecall:
 		return s.applyC2C(x.body)
 	}
-	return chatError(chatrecall.CodeResourcePathWrong, "resource path wrong"), chatrecall.CodeResourcePathWrong, false
+	return chatError(chatrecall.CodeResourcePathWrong, "resource path wrong"), chatrecall.CodeResourcePathWrong, nil
 }
 
 // failList answers a top-level code with the same code for every item.
-func failList(code int, info string, items []retItem) (any, int, bool) {
+func failList(code int, info string, items []retItem) (any, int, []string) {
 	for i := range items {
 		items[i].RetCode = code
 	}
 	resp := chatError(code, info)
 	resp["RecallRetList"] = items
-	return resp, code, false
+	return resp, code, nil
 }
 
-func (s *Server) applyGroup(body []byte) (any, int, bool) {
+func (s *Server) applyGroup(body []byte) (any, int, []string) {
 	var req struct {
 		GroupID    string `json:"GroupId"`
 		MsgSeqList []struct {
@@ -335,7 +335,7 @@ func (s *Server) applyGroup(body []byte) (any, int, bool) {
 		Reason  string `json:"Reason"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil || req.GroupID == "" || len(req.MsgSeqList) == 0 {
-		return chatError(chatrecall.CodeGroupInvalidParameter, "GroupId and MsgSeqList are required"), chatrecall.CodeGroupInvalidParameter, false
+		return chatError(chatrecall.CodeGroupInvalidParameter, "GroupId and MsgSeqList are required"), chatrecall.CodeGroupInvalidParameter, nil
 	}
 	items := make([]retItem, len(req.MsgSeqList))
 	for i := range req.MsgSeqList {
@@ -352,11 +352,11 @@ func (s *Server) applyGroup(body []byte) (any, int, bool) {
 	case g.NoRecall:
 		return failList(chatrecall.CodeGroupTypeNoRecall, "group type does not support recall", items)
 	}
-	applied := false
+	var applied []string
 	for i, m := range req.MsgSeqList {
 		if g.msgs[m.MsgSeq] == MessagePresent {
 			g.msgs[m.MsgSeq] = MessageRecalled
-			applied = true
+			applied = append(applied, strconv.FormatUint(m.MsgSeq, 10))
 			continue
 		}
 		items[i].RetCode = chatrecall.CodeGroupMsgNotFound
@@ -366,14 +366,14 @@ func (s *Server) applyGroup(body []byte) (any, int, bool) {
 	return resp, 0, applied
 }
 
-func (s *Server) applyOfficial(body []byte) (any, int, bool) {
+func (s *Server) applyOfficial(body []byte) (any, int, []string) {
 	var req struct {
 		Account    string   `json:"Official_Account"`
 		MsgKeyList []string `json:"MsgKeyList"`
 		Reason     string   `json:"Reason"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil || req.Account == "" || len(req.MsgKeyList) == 0 {
-		return chatError(chatrecall.CodeOfficialInvalidParameter, "Official_Account and MsgKeyList are required"), chatrecall.CodeOfficialInvalidParameter, false
+		return chatError(chatrecall.CodeOfficialInvalidParameter, "Official_Account and MsgKeyList are required"), chatrecall.CodeOfficialInvalidParameter, nil
 	}
 	items := make([]retItem, len(req.MsgKeyList))
 	for i := range req.MsgKeyList {
@@ -388,11 +388,11 @@ func (s *Server) applyOfficial(body []byte) (any, int, bool) {
 	case a == nil:
 		return failList(chatrecall.CodeOfficialAccountNotFound, "official account does not exist", items)
 	}
-	applied := false
+	var applied []string
 	for i, k := range req.MsgKeyList {
 		if a.msgs[k] == MessagePresent {
 			a.msgs[k] = MessageRecalled
-			applied = true
+			applied = append(applied, k)
 			continue
 		}
 		items[i].RetCode = chatrecall.CodeOfficialMsgNotFound
@@ -402,12 +402,12 @@ func (s *Server) applyOfficial(body []byte) (any, int, bool) {
 	return resp, 0, applied
 }
 
-func (s *Server) applyPushRevoke(body []byte) (any, int, bool) {
+func (s *Server) applyPushRevoke(body []byte) (any, int, []string) {
 	var req struct {
 		TaskID          string          `json:"TaskId"`
 		OfflinePushInfo json.RawMessage `json:"OfflinePushInfo"`
 	}
-	fail := func(code int, info string) (any, int, bool) { return chatError(code, info), code, false }
+	fail := func(code int, info string) (any, int, []string) { return chatError(code, info), code, nil }
 	if err := json.Unmarshal(body, &req); err != nil {
 		return fail(chatrecall.CodePushBodyNotJSON, "body is not JSON")
 	}
@@ -427,16 +427,16 @@ func (s *Server) applyPushRevoke(body []byte) (any, int, bool) {
 	if hasInfo {
 		t.OfflinePushInfo = append(json.RawMessage(nil), req.OfflinePushInfo...)
 	}
-	return okEnvelope(), 0, true
+	return okEnvelope(), 0, []string{req.TaskID}
 }
 
-func (s *Server) applyC2C(body []byte) (any, int, bool) {
+func (s *Server) applyC2C(body []byte) (any, int, []string) {
 	var req struct {
 		From   string `json:"From_Account"`
 		To     string `json:"To_Account"`
 		MsgKey string `json:"MsgKey"`
 	}
-	fail := func(code int, info string) (any, int, bool) { return chatError(code, info), code, false }
+	fail := func(code int, info string) (any, int, []string) { return chatError(code, info), code, nil }
 	if err := json.Unmarshal(body, &req); err != nil {
 		return fail(chatrecall.CodeC2CBodyNotJSON, "body is not JSON")
 	}
@@ -456,16 +456,16 @@ func (s *Server) applyC2C(body []byte) (any, int, bool) {
 		return fail(chatrecall.CodeC2CAlreadyRecalled, "message already recalled")
 	}
 	m.state = MessageRecalled
-	return okEnvelope(), 0, true
+	return okEnvelope(), 0, []string{req.MsgKey}
 }
 
 var broadcastAudience = map[string]bool{"all": true, "tag": true, "package_account_push": true, "package_token_push": true}
 
 // applyTPNS performs a TPNS request that passed authentication.
-func (s *Server) applyTPNS(x *exchange) (any, int, bool) {
+func (s *Server) applyTPNS(x *exchange) (any, int, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fail := func(code int, msg string) (any, int, bool) { return tpnsError(code, msg), code, false }
+	fail := func(code int, msg string) (any, int, []string) { return tpnsError(code, msg), code, nil }
 	ok := func() map[string]any { return map[string]any{"ret_code": 0, "err_msg": ""} }
 	var req map[string]json.RawMessage
 	_ = json.Unmarshal(x.body, &req)
@@ -508,7 +508,7 @@ func (s *Server) applyTPNS(x *exchange) (any, int, bool) {
 			}
 			t.Status = TPNSStatusCanceled
 		}
-		return ok(), 0, true
+		return ok(), 0, []string{id}
 	case chatrecall.EndpointTPNSRecord:
 		id := str("pushId")
 		if id == "" {
@@ -523,7 +523,7 @@ func (s *Server) applyTPNS(x *exchange) (any, int, bool) {
 		if t.CollapseID != 0 {
 			rec["collapseID"] = t.CollapseID
 		}
-		return map[string]any{"retCode": 0, "errMsg": "", "pushRecordData": []any{rec}}, 0, false
+		return map[string]any{"retCode": 0, "errMsg": "", "pushRecordData": []any{rec}}, 0, nil
 	case chatrecall.EndpointTPNSPush:
 		audience := str("audience_type")
 		var msg struct {
@@ -554,7 +554,7 @@ func (s *Server) applyTPNS(x *exchange) (any, int, bool) {
 		if env == "" {
 			env = "product"
 		}
-		return map[string]any{"seq": s.state.seq, "push_id": id, "ret_code": 0, "err_msg": "", "environment": env}, 0, true
+		return map[string]any{"seq": s.state.seq, "push_id": id, "ret_code": 0, "err_msg": "", "environment": env}, 0, []string{id}
 	}
 	return fail(chatrecall.CodeTPNSParamInvalid, "unknown API")
 }
