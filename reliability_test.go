@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +21,9 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestFaultMatrix recalls 5,000 group messages while the fake injects
-// faults with a fixed seed, and checks every outcome against the fake's
-// ground truth.
+// every fault class with a fixed seed, and checks every outcome against the
+// fake's ground truth: none wrong (a definite answer the truth contradicts)
+// and none guessed (a definite answer no answer the client saw supports).
 func TestFaultMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("several seconds of traffic")
@@ -34,16 +37,9 @@ func TestFaultMatrix(t *testing.T) {
 	}
 	srv.AddGroupMessages("@TGS#storm", seqs...)
 	timeout := 300 * time.Millisecond
-	srv.FailRandomly(chatrecall.EndpointGroupRecall, 20261121,
-		chatrecalltest.Chance{P: 0.10, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTP502}},
-		chatrecalltest.Chance{P: 0.05, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 91000}},
-		chatrecalltest.Chance{P: 0.05, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: 10002}},
-		chatrecalltest.Chance{P: 0.03, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultDrop}},
-		chatrecalltest.Chance{P: 0.03, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultLost}},
-		chatrecalltest.Chance{P: 0.02, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultDelay, Delay: 2 * timeout}},
-	)
+	injectAll(srv, chatrecall.EndpointGroupRecall, 20261121, timeout)
 	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithTimeout(timeout),
-		chatrecall.WithLimiter(chatrecall.NewLocalLimiter(nil)))
+		chatrecall.WithLimiter(chatrecall.NewLocalLimiter(nil)), chatrecall.WithRetry(chatrecall.RetryPolicy{MaxAttempts: 4, Budget: -1}))
 	require.NoError(t, err)
 
 	start := time.Now()
@@ -53,22 +49,53 @@ func TestFaultMatrix(t *testing.T) {
 	require.NotNil(t, res)
 	require.Len(t, res.Items, n, "every seq has exactly one outcome")
 
-	var recalled, confirmed, unknown, failed int
+	// What the client could have learnt: per seq, whether a request applied
+	// it, and whether one applied it and answered truthfully.
+	applied, appliedTruthfully := map[string]bool{}, map[string]bool{}
+	for _, r := range srv.RequestsTo(chatrecall.EndpointGroupRecall) {
+		omitted := ""
+		if r.Injected.Kind == chatrecalltest.FaultOmit {
+			// The answer lists every item but the last one truthfully.
+			list, _ := r.JSON["MsgSeqList"].([]any)
+			if len(list) > 0 {
+				omitted = fmt.Sprint(list[len(list)-1].(map[string]any)["MsgSeq"])
+			}
+		}
+		for _, item := range r.AppliedItems {
+			applied[item] = true
+			if r.Injected.Truthful() || (r.Injected.Kind == chatrecalltest.FaultOmit && item != omitted) {
+				appliedTruthfully[item] = true
+			}
+		}
+	}
+	var recalled, confirmed, unknown, failed, wrong, guessed int
 	for i, it := range res.Items {
 		require.Equal(t, seqs[i], it.MsgSeq)
+		key := strconv.FormatUint(it.MsgSeq, 10)
 		truth := srv.GroupMessage("@TGS#storm", it.MsgSeq)
 		switch {
 		case it.Err == nil:
 			recalled++
-			if it.ConfirmedByRetry {
-				confirmed++
+			if truth != chatrecalltest.MessageRecalled {
+				wrong++
 			}
-			assert.Equal(t, chatrecalltest.MessageRecalled, truth, "seq %d reported recalled", it.MsgSeq)
+			switch {
+			case it.ConfirmedByRetry:
+				confirmed++
+				if !applied[key] {
+					guessed++
+				}
+			case !appliedTruthfully[key]:
+				guessed++
+			}
 		case errors.Is(it.Err, chatrecall.ErrOutcomeUnknown):
 			unknown++ // either truth is allowed: that is what unknown means
 		default:
 			failed++
-			assert.Equal(t, chatrecalltest.MessagePresent, truth, "seq %d reported failed (%v) but was recalled", it.MsgSeq, it.Err)
+			if truth != chatrecalltest.MessagePresent || applied[key] {
+				wrong++
+				t.Errorf("seq %d reported failed (%v) but was recalled", it.MsgSeq, it.Err)
+			}
 		}
 	}
 	var pe *chatrecall.PartialError
@@ -85,8 +112,10 @@ func TestFaultMatrix(t *testing.T) {
 		}
 	}
 	base := n / 10
-	t.Logf("fault matrix: %d items: %d recalled (%d confirmed by retry), %d failed, %d unknown; %d requests for %d chunks: extra-request ratio %.3f; faults %v; %s",
-		n, recalled, confirmed, failed, unknown, reqs, base, float64(reqs-base)/float64(base), faults, elapsed.Round(time.Millisecond))
+	t.Logf("fault matrix: %d items: %d recalled (%d confirmed by retry), %d failed, %d unknown; %d wrong, %d guessed; %d requests for %d chunks (%.3f per chunk); faults %v; %s",
+		n, recalled, confirmed, failed, unknown, wrong, guessed, reqs, base, float64(reqs)/float64(base), faults, elapsed.Round(time.Millisecond))
+	assert.Zero(t, wrong, "wrong outcomes")
+	assert.Zero(t, guessed, "guessed outcomes")
 	assert.Equal(t, n, recalled+failed+unknown)
 	assert.Greater(t, recalled, n*9/10, "retries recover most items")
 	assert.Zero(t, srv.RateLimited(), "the client stays under the limit")
@@ -203,6 +232,8 @@ func TestBadInputAcrossAllMethods(t *testing.T) {
 		return chatrecall.TPNSOverride{PushID: "1", Push: p}
 	}
 	long := strings.Repeat("r", 101)
+	bad := "ab\xffcd"
+	var nilCtx context.Context
 	tests := []struct {
 		name, field string
 		err         error
@@ -244,8 +275,63 @@ func TestBadInputAcrossAllMethods(t *testing.T) {
 		{"override: bad platform", "Push.Platform", override(push(func(p *chatrecall.TPNSPush) { p.Platform = "web" }))},
 		{"override: negative expiry", "Push.ExpireTime", override(push(func(p *chatrecall.TPNSPush) { p.ExpireTime = -1 }))},
 		{"override: reserved extra", `Push.Extra["force_collapse"]`, override(push(func(p *chatrecall.TPNSPush) { p.Extra = map[string]any{"force_collapse": true} }))},
+		// Bytes JSON would alter on the wire, and control characters.
+		{"group: bad UTF-8 group", "GroupID", group(chatrecall.GroupRecall{GroupID: bad, MsgSeqs: []uint64{1}})},
+		{"group: NUL in group", "GroupID", group(chatrecall.GroupRecall{GroupID: "g\x00", MsgSeqs: []uint64{1}})},
+		{"group: newline in topic", "TopicID", group(chatrecall.GroupRecall{GroupID: "g", TopicID: "t\n", MsgSeqs: []uint64{1}})},
+		{"group: bad UTF-8 reason", "Reason", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}, Reason: bad})},
+		{"group: tab in reason", "Reason", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}, Reason: "a\tb"})},
+		{"group: seq over 32 bits", "MsgSeqs[1]", group(chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 1 << 32}})},
+		{"official: bad UTF-8 account", "Account", official(chatrecall.OfficialAccountRecall{Account: bad, MsgKeys: []string{"k"}})},
+		{"official: control in key", "MsgKeys[1]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k", "k\r"}})},
+		{"official: bad UTF-8 key", "MsgKeys[0]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{bad}})},
+		{"official: DEL in reason", "Reason", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k"}, Reason: "x\x7f"})},
+		{"c2c: bad UTF-8 from", "From", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: bad, To: "b", MsgKey: "k"})},
+		{"c2c: NUL in to", "To", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "\x00", MsgKey: "k"})},
+		{"c2c: newline in key", "MsgKey", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3\n"})},
+		{"push: bad UTF-8 task", "TaskID", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: bad})},
+		{"push: control in title", "OfflinePushInfo.Title", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Title: "\x1b[31m"}})},
+		{"push: bad UTF-8 desc", "OfflinePushInfo.Desc", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Desc: bad}})},
+		{"push: bad UTF-8 ext", "OfflinePushInfo.Ext", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Ext: `"` + bad + `"`}})},
+		{"push: control in android sound", "OfflinePushInfo.AndroidInfo.Sound", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{AndroidInfo: &chatrecall.AndroidInfo{Sound: "a\x00"}}})},
+		{"push: bad UTF-8 apns title", "OfflinePushInfo.ApnsInfo.Title", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{ApnsInfo: &chatrecall.ApnsInfo{Title: bad}}})},
+		{"tpns stop: bad UTF-8 id", "pushID", client.StopTPNSPush(ctx, bad)},
+		{"tpns revoke: newline id", "pushID", client.RevokeTPNSPush(ctx, "1\n")},
+		{"tpns cancel: NUL id", "pushID", client.CancelTPNSScheduledPush(ctx, "\x00")},
+		{"tpns record: bad UTF-8 id", "pushID", func() error { _, err := client.TPNSPushRecord(ctx, bad); return err }()},
+		{"override: bad UTF-8 push id", "PushID", override(chatrecall.TPNSOverride{PushID: bad, Push: chatrecall.TPNSPush{AudienceType: "all", Content: "x"}})},
+		{"override: control in content", "Push.Content", override(push(func(p *chatrecall.TPNSPush) { p.Content = "a\x00" }))},
+		{"override: bad UTF-8 title", "Push.Title", override(push(func(p *chatrecall.TPNSPush) { p.Title = bad }))},
+		{"override: bad UTF-8 token", "Push.TokenList[0]", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "token"; p.TokenList = []string{bad} }))},
+		{"override: duplicate account", "Push.AccountList[1]", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "account_list"; p.AccountList = []string{"u", "u"} }))},
+		{"override: NaN in android", `Push.Android["x"]`, override(push(func(p *chatrecall.TPNSPush) { p.Android = map[string]any{"x": math.NaN()} }))},
+		{"override: func in extra", `Push.Extra["cb"]`, override(push(func(p *chatrecall.TPNSPush) { p.Extra = map[string]any{"cb": func() {}} }))},
+		{"override: channel in ios", `Push.IOS["aps"]["c"]`, override(push(func(p *chatrecall.TPNSPush) { p.IOS = map[string]any{"aps": map[string]any{"c": make(chan int)}} }))},
+		{"override: bad UTF-8 extra key", "Push.Extra[" + strconv.Quote(bad[2:]) + "] (key)", override(push(func(p *chatrecall.TPNSPush) { p.Extra = map[string]any{bad[2:]: 1} }))},
+		{"override: bad UTF-8 tag rules", "Push.TagRules", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "tag"; p.TagRules = []byte(`["` + bad + `"]`) }))},
+		{"override: negative upload id", "Push.UploadID", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "package_account_push"; p.UploadID = -5 }))},
+		{"override: iOS without environment", "Push.Environment", override(push(func(p *chatrecall.TPNSPush) { p.Platform = "ios" }))},
+		// A nil context, for every method.
+		{"group: nil ctx", "ctx", func() error {
+			_, err := client.RecallGroupMessages(nilCtx, chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}})
+			return err
+		}()},
+		{"official: nil ctx", "ctx", func() error {
+			_, err := client.RecallOfficialAccountMessages(nilCtx, chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k"}})
+			return err
+		}()},
+		{"c2c: nil ctx", "ctx", client.RecallC2CMessage(nilCtx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})},
+		{"push: nil ctx", "ctx", client.RevokePush(nilCtx, chatrecall.PushRevoke{TaskID: "t"})},
+		{"tpns stop: nil ctx", "ctx", client.StopTPNSPush(nilCtx, "1")},
+		{"tpns revoke: nil ctx", "ctx", client.RevokeTPNSPush(nilCtx, "1")},
+		{"tpns cancel: nil ctx", "ctx", client.CancelTPNSScheduledPush(nilCtx, "1")},
+		{"tpns record: nil ctx", "ctx", func() error { _, err := client.TPNSPushRecord(nilCtx, "1"); return err }()},
+		{"override: nil ctx", "ctx", func() error {
+			_, err := client.OverrideTPNSPush(nilCtx, push(func(*chatrecall.TPNSPush) {}))
+			return err
+		}()},
 	}
-	require.GreaterOrEqual(t, len(tests), 30)
+	require.GreaterOrEqual(t, len(tests), 80)
 	for _, tt := range tests {
 		var ve *chatrecall.ValidationError
 		if assert.ErrorAs(t, tt.err, &ve, tt.name) {
