@@ -575,6 +575,7 @@ func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptR
 var (
 	headerJSON      = []string{"application/json"}
 	headerUserAgent = []string{"chatrecall-go/" + Version}
+	readBufs        = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 )
 
 // sendTrace records what net/http really did with a request: whether a
@@ -652,7 +653,13 @@ func (c *Client) send(ctx context.Context, name string, attempt, items int, host
 	defer resp.Body.Close()
 	a.reached = true
 	status = resp.StatusCode
-	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	// The response is read into a pooled buffer: it is decoded before
+	// send returns, and every error keeps its own copy of an excerpt.
+	buf := readBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer readBufs.Put(buf)
+	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
+	raw := buf.Bytes()
 	if rerr != nil {
 		a.maybe = true
 		a.err = &TransportError{Endpoint: name, Host: host, Sent: true, Err: c.redactErr(rerr, extra)}
