@@ -40,8 +40,11 @@
 // service's code, with a Code constant for every documented one),
 // *HTTPError (a non-2xx status from the network path), *TransportError (no
 // response), *DecodeError (an unreadable response) and *PartialError (some
-// items of a multi-item recall failed). No error, log line or formatted
-// value contains the secret key, the TPNS secret or a UserSig.
+// items of a multi-item recall failed). No error, log line, hook or
+// formatted value contains the secret key, the TPNS secret, a UserSig, the
+// TPNS Basic credential or a Sign, whole or in part: text from the network
+// is redacted before it is cut to an excerpt. Redirects are never followed,
+// so a signed URL never reaches another host.
 //
 // # Many items
 //
@@ -53,35 +56,53 @@
 // *PartialError that unwraps to the item errors, and the result beside it is
 // still complete.
 //
-// # Retries and ambiguous outcomes
+// # Outcomes
+//
+// Every requested item ends with exactly one outcome: recalled (nil error),
+// not recalled with the service's reason, not sent (ErrNotSent: it certainly
+// took no effect), or unknown (ErrOutcomeUnknown) when nobody could know.
+// Every endpoint goes through one attempt loop: limit, sign, build a fresh
+// request, send, decode into a fresh value, classify each item.
 //
 // Failed attempts are retried (WithRetry; 3 attempts by default) when the
-// failure may pass: network errors, HTTP 5xx, 408 and 429, and codes
-// documented as temporary or rate limiting. Waits use full jitter with a cap,
-// and a client-wide retry budget stops a failing service from being sent a
-// multiple of its load. Invalid input, auth, permission and not-found answers
-// are never retried. After 70001 (UserSig expired) the client signs anew and
-// retries once. Within a multi-item request, only items whose own code was
-// temporary are sent again.
+// failure may pass: network errors, HTTP 5xx, 408 and 429 (honouring
+// Retry-After, capped at 30 s), and codes documented as temporary or rate
+// limiting. Waits use full jitter with a cap, and a client-wide retry budget
+// stops a failing service from being sent a multiple of its load. After 70001
+// (UserSig expired) the client signs anew and retries once.
 //
-// A request that was sent but got no answer (a timeout, a dropped
-// connection, a 5xx, an unreadable body) may have taken effect. The client
-// never guesses:
+// An attempt may have taken effect when the request was written and no
+// definite answer came back: a timeout or a dropped connection after
+// writing, a 5xx, an unreadable body, and the service's own "internal error
+// / timeout, retry" codes (60008, 60013, 60014, 70169, 70202, 70500, 10002,
+// 91000, TPNS 1008004). Whether anything was written is read from
+// net/http/httptrace; a transport that reports no trace events is judged by
+// its error (DNS, dial and TLS failures were not sent, and so is an error
+// that matches ErrNotSent). The client never guesses:
 //
-//   - When a retry then hears that the item is already gone (10030 for group
-//     and official-account messages, 90050 for push tasks, 20023 for
-//     one-to-one messages), the item is reported recalled, with
-//     ConfirmedByRetry set on group and official-account items. For 10030 the
-//     service uses one code for "already recalled" and "never existed", so a
-//     sequence number that never existed looks the same after such a retry.
-//   - When attempts run out after such an attempt, the item's error matches
-//     ErrOutcomeUnknown (and unwraps to the last failure). It is counted in
-//     PartialError.Unknown, neither recalled nor failed.
-//   - An item that was never sent (the context ended first) fails with the
-//     context's error and certainly took no effect.
-//   - A TPNS push (the second step of OverrideTPNSPush) is never retried
-//     once an attempt may have reached the service, since a retry could
-//     deliver it twice.
+//   - When a later attempt hears that the item is already gone (10030 for
+//     group and official-account messages, 90050 for push tasks, 20023 for
+//     one-to-one messages), the item is recalled, with ConfirmedByRetry set
+//     on group and official-account items. For 10030 the service uses one
+//     code for "already recalled" and "never existed", so a sequence number
+//     that never existed looks the same after such a retry.
+//   - Items a top-level error covers, or listed with a null code, take the
+//     top-level code through the same rules. Items an accepted answer leaves
+//     out, and items listed twice with different codes, are sent again.
+//   - A later answer that says nothing of the earlier attempt (auth,
+//     permission, a rate limit) leaves the item unknown; one that rules it
+//     out (20022 "does not exist" on a one-to-one recall, 90049 on a push
+//     task) is definite.
+//   - A TPNS stop, revoke or cancel left unknown is checked against
+//     get_push_record; a status showing it done confirms it.
+//   - A TPNS push (the second step of OverrideTPNSPush) is never resent once
+//     an attempt may have reached the service, since it could arrive twice.
+//
+// A failure that every request would repeat (wrong key or region, no
+// permission, app disabled, unknown group or account) stops a multi-item
+// recall: the items not yet sent end with ErrNotSent, and
+// PartialError.Cause is that failure. Cancelling the context stops every
+// wait at once; the items left then match the context's error too.
 //
 // # Rate limits
 //
@@ -96,9 +117,10 @@
 // # Regions and failover
 //
 // Each Region has a primary domain and, for most, a backup. When the primary
-// cannot be resolved or connected to, the next attempt goes to the backup,
-// and after WithFailoverCooldown (1 minute) the client tries the primary
-// again.
+// cannot be resolved, connected to, or completes no TLS handshake, the next
+// attempt goes to the backup, and after WithFailoverCooldown (1 minute) the
+// client tries the primary again. A failure on the backup does not send
+// traffic back to a primary still in its cool-down.
 //
 // # Testing code that uses the SDK
 //

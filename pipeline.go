@@ -216,14 +216,15 @@ func (f *stopFlag) get() error {
 // stopped the operation early, if any.
 func (c *Client) runJob(ctx context.Context, j *job) ([]itemState, error) {
 	st := make([]itemState, j.n)
+	if !j.batch || j.n <= maxItemsPerRequest {
+		var stop stopFlag
+		c.runRequest(ctx, j, firstIndexes[:j.n], st, &stop)
+		return st, stop.get()
+	}
 	stop := &stopFlag{}
 	all := make([]int, j.n)
 	for i := range all {
 		all[i] = i
-	}
-	if !j.batch || j.n <= maxItemsPerRequest {
-		c.runRequest(ctx, j, all, st, stop)
-		return st, stop.get()
 	}
 	sem := make(chan struct{}, c.concurrency)
 	var wg sync.WaitGroup
@@ -257,6 +258,9 @@ func (c *Client) runJob(ctx context.Context, j *job) ([]itemState, error) {
 	return st, ctx.Err()
 }
 
+// firstIndexes is 0…9, the items of a one-request job; never written.
+var firstIndexes = [maxItemsPerRequest]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+
 // verdicts of one item after one attempt.
 type verdict int
 
@@ -273,7 +277,7 @@ const maxRetryAfter = 30 * time.Second
 // runRequest drives the items idx (one request's worth) through their
 // attempts until each has a final outcome.
 func (c *Client) runRequest(ctx context.Context, j *job, idx []int, st []itemState, stop *stopFlag) {
-	pending := append([]int(nil), idx...)
+	pending := idx // never written: each attempt builds its own next list
 	renewed := false
 	for attempt := 1; ; attempt++ {
 		if cause := stop.get(); cause != nil {
@@ -560,7 +564,8 @@ func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptR
 		q.WriteString(c.queryPrefix)
 		q.WriteString(sig.escaped)
 		q.WriteString("&random=")
-		q.WriteString(strconv.FormatUint(uint64(rand.Uint32()), 10))
+		var nb [10]byte
+		q.Write(strconv.AppendUint(nb[:0], uint64(rand.Uint32()), 10))
 		q.WriteString("&contenttype=json")
 		url = q.String()
 		headers = http.Header{"Content-Type": headerJSON, "User-Agent": headerUserAgent}
