@@ -41,8 +41,3 @@ func partialError(endpoint string, st []itemState, cause error, name func(i int)
 	}
 	return pe
 }
-
-// singleResult turns the state of a single-item job into the call's error.
-func singleResult(st []itemState) (confirmed bool, err error) {
-	return st[0].confirmed, st[0].err
-}
