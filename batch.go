@@ -41,3 +41,31 @@ func partialError(endpoint string, st []itemState, cause error, name func(i int)
 	}
 	return pe
 }
+
+// Summary counts the items of a multi-item recall by outcome. Every item is
+// in exactly one of Recalled, Failed, Unknown and NotSent.
+type Summary struct {
+	Total     int
+	Recalled  int // recalled, Confirmed of them by a retry after an ambiguous attempt
+	Confirmed int
+	Failed    int // not recalled, with the service's reason
+	Unknown   int // ErrOutcomeUnknown
+	NotSent   int // ErrNotSent: certainly took no effect
+}
+
+func (s *Summary) add(err error, confirmed bool) {
+	s.Total++
+	switch {
+	case err == nil:
+		s.Recalled++
+		if confirmed {
+			s.Confirmed++
+		}
+	case errors.Is(err, ErrOutcomeUnknown):
+		s.Unknown++
+	case errors.Is(err, ErrNotSent):
+		s.NotSent++
+	default:
+		s.Failed++
+	}
+}

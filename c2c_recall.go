@@ -19,11 +19,11 @@ type c2cRecallRequest struct {
 // as the App admin. Errors: ErrAlreadyRecalled (20023), ErrNotFound (20022,
 // and 90003/90008 for unknown accounts), ErrInvalidRequest (90054, a bad
 // MsgKey). When an earlier attempt's answer was lost and the retry hears
-// 20023, the recall is reported as done (nil).
-func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) error {
+// 20023, the recall is done, with Result.ConfirmedByRetry set.
+func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) (*Result, error) {
 	const method = "RecallC2CMessage"
 	if err := checkCtx(method, ctx); err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range [...]struct{ name, value, what string }{
 		{"From", r.From, "From_Account, the sender"},
@@ -31,12 +31,15 @@ func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) error {
 		{"MsgKey", r.MsgKey, "the message key, such as 31906_833502_1572869830"},
 	} {
 		if err := checkRequired(method, f.name, f.value, f.what); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if !c.chat {
-		return errChatNotConfigured(method)
+		return nil, errChatNotConfigured(method)
 	}
-	_, _, err := c.single(ctx, method, epC2CRecall, &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey}, func() response { return new(chatEnvelope) })
-	return err
+	_, confirmed, err := c.single(ctx, method, epC2CRecall, &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey}, func() response { return new(chatEnvelope) })
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Endpoint: EndpointC2CRecall, ConfirmedByRetry: confirmed}, nil
 }

@@ -31,7 +31,7 @@ func TestRequestShapes(t *testing.T) {
 		PushFlag: 0, Title: "Correction", Desc: "The earlier notice was sent in error",
 		AndroidInfo: &AndroidInfo{
 			Sound: "android.mp3", HuaWeiChannelID: "hw-channel", XiaoMiChannelID: "mi-channel",
-			OPPOChannelID: "oppo-channel", GoogleChannelID: "fcm-channel", VIVOClassification: 1,
+			OPPOChannelID: "oppo-channel", GoogleChannelID: "fcm-channel", VIVOClassification: Int(1),
 			HuaWeiImportance: "NORMAL", ExtAsHuaweiIntentParam: 1, HuaWeiCategory: "IM",
 			OPPOCategory: "IM", VIVOCategory: "IM", HonorImportance: "NORMAL", MeiZuNoticeMsgType: 1,
 		},
@@ -61,13 +61,13 @@ func TestRequestShapes(t *testing.T) {
 				return err
 			}},
 		{"push revoke minimal", "/v4/timpush/revoke", "push_revoke_minimal.json", okEnvelope, func(c *Client) error {
-			return c.RevokePush(context.Background(), PushRevoke{TaskID: "53f3d2f2-2a38-4a5f-9ea4-aa8de8a34d06"})
+			return errOf(c.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "53f3d2f2-2a38-4a5f-9ea4-aa8de8a34d06"}))
 		}},
 		{"push revoke full", "/v4/timpush/revoke", "push_revoke_full.json", okEnvelope, func(c *Client) error {
-			return c.RevokePush(context.Background(), PushRevoke{TaskID: "53f3d2f2-2a38-4a5f-9ea4-aa8de8a34d06", OfflinePushInfo: full})
+			return errOf(c.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "53f3d2f2-2a38-4a5f-9ea4-aa8de8a34d06", OfflinePushInfo: full}))
 		}},
 		{"c2c", "/v4/openim/admin_msgwithdraw", "c2c_recall.json", okEnvelope, func(c *Client) error {
-			return c.RecallC2CMessage(context.Background(), C2CRecall{From: "vinson", To: "dramon", MsgKey: "31906_833502_1572869830"})
+			return errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "vinson", To: "dramon", MsgKey: "31906_833502_1572869830"}))
 		}},
 	}
 	for _, tt := range tests {
@@ -106,7 +106,7 @@ func TestEndpointCodes(t *testing.T) {
 		{EndpointOfficialRecall, CodeOfficialNoPermission, 10007, ErrPermission, "no permission"},
 		{EndpointOfficialRecall, CodeOfficialAccountNotFound, 10010, ErrNotFound, "official account does not exist"},
 		{EndpointOfficialRecall, CodeOfficialAccountIDInvalid, 10015, ErrInvalidRequest, "invalid official account ID"},
-		{EndpointOfficialRecall, CodeOfficialMsgNotFound, 10030, ErrNotFound, "does not exist"},
+		{EndpointOfficialRecall, CodeOfficialMsgNotFound, 10030, ErrGone, "does not exist"},
 		{EndpointOfficialRecall, CodeOfficialMsgTooOld, 10031, ErrRecallWindowExpired, "too old"},
 		{EndpointOfficialRecall, CodeOfficialMsgNotRecallable, 10032, ErrNotRecallable, "cannot be recalled"},
 
@@ -134,7 +134,7 @@ func TestEndpointCodes(t *testing.T) {
 		{EndpointGroupRecall, CodeGroupNoPermission, 10007, ErrPermission, "no permission"},
 		{EndpointGroupRecall, CodeGroupNotFound, 10010, ErrNotFound, "group does not exist"},
 		{EndpointGroupRecall, CodeGroupIDInvalid, 10015, ErrInvalidRequest, "invalid group ID"},
-		{EndpointGroupRecall, CodeGroupMsgNotFound, 10030, ErrNotFound, "does not exist"},
+		{EndpointGroupRecall, CodeGroupMsgNotFound, 10030, ErrGone, "does not exist"},
 		{EndpointGroupRecall, CodeGroupMsgTooOld, 10031, ErrRecallWindowExpired, "too old"},
 		{EndpointGroupRecall, CodeGroupMsgNotRecallable, 10032, ErrNotRecallable, "cannot be recalled"},
 		{EndpointGroupRecall, CodeGroupTypeNoRecall, 10033, ErrNotRecallable, "group type"},
@@ -168,16 +168,16 @@ func TestEndpointErrorsThroughTheWire(t *testing.T) {
 		call func(*Client) error
 	}{
 		{"push already revoked", "/v4/timpush/revoke", 90050, ErrAlreadyRecalled, func(c *Client) error {
-			return c.RevokePush(context.Background(), PushRevoke{TaskID: "t"})
+			return errOf(c.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "t"}))
 		}},
 		{"push needs offline info", "/v4/timpush/revoke", 90053, ErrOfflinePushInfoRequired, func(c *Client) error {
-			return c.RevokePush(context.Background(), PushRevoke{TaskID: "t"})
+			return errOf(c.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "t"}))
 		}},
 		{"c2c already recalled", "/v4/openim/admin_msgwithdraw", 20023, ErrAlreadyRecalled, func(c *Client) error {
-			return c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"})
+			return errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 		}},
 		{"c2c not found", "/v4/openim/admin_msgwithdraw", 20022, ErrNotFound, func(c *Client) error {
-			return c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"})
+			return errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 		}},
 	}
 	for _, tt := range tests {
@@ -192,7 +192,7 @@ func TestEndpointErrorsThroughTheWire(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.code, apiErr.Code)
 			assert.Equal(t, "from the service", apiErr.Info)
-			assert.Equal(t, 200, apiErr.HTTPStatus)
+			assert.Equal(t, 200, apiErr.StatusCode)
 		})
 	}
 }
@@ -226,22 +226,22 @@ func TestBadInputSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"push no task", "TaskID", "required", func(c *Client) error {
-			return c.RevokePush(context.Background(), PushRevoke{})
+			return errOf(c.RevokeChatPush(context.Background(), ChatPushRevoke{}))
 		}},
 		{"push bad flag", "OfflinePushInfo.PushFlag", "got 2", func(c *Client) error {
-			return c.RevokePush(context.Background(), PushRevoke{TaskID: "t", OfflinePushInfo: &OfflinePushInfo{PushFlag: 2}})
+			return errOf(c.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "t", OfflinePushInfo: &OfflinePushInfo{PushFlag: 2}}))
 		}},
 		{"push bad ext", "OfflinePushInfo.Ext", "JSON", func(c *Client) error {
-			return c.RevokePush(context.Background(), PushRevoke{TaskID: "t", OfflinePushInfo: &OfflinePushInfo{Ext: "{oops"}})
+			return errOf(c.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "t", OfflinePushInfo: &OfflinePushInfo{Ext: "{oops"}}))
 		}},
 		{"c2c no from", "From", "From_Account", func(c *Client) error {
-			return c.RecallC2CMessage(context.Background(), C2CRecall{To: "b", MsgKey: "k"})
+			return errOf(c.RecallC2CMessage(context.Background(), C2CRecall{To: "b", MsgKey: "k"}))
 		}},
 		{"c2c no to", "To", "To_Account", func(c *Client) error {
-			return c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", MsgKey: "k"})
+			return errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", MsgKey: "k"}))
 		}},
 		{"c2c no key", "MsgKey", "required", func(c *Client) error {
-			return c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b"})
+			return errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b"}))
 		}},
 	}
 	for _, tt := range tests {

@@ -23,12 +23,19 @@ var (
 	ErrTemporary           = errors.New("temporary failure")
 	ErrNotFound            = errors.New("not found")
 	ErrAlreadyRecalled     = errors.New("already recalled")
+	// ErrGone: the item is not there (any more), and the service does not
+	// say why. Group and official-account recalls answer 10030 for "does
+	// not exist" and "already recalled" alike; that code matches ErrGone and
+	// neither ErrNotFound nor ErrAlreadyRecalled, which would each claim more
+	// than the service said. Codes that do say which (20022, 20023, 90049,
+	// 90050) match ErrGone and their own category.
+	ErrGone = errors.New("gone")
 	ErrRecallWindowExpired = errors.New("recall window expired")
 	ErrNotRecallable       = errors.New("not recallable")
 	ErrServiceDisabled     = errors.New("service disabled")
 	// ErrOfflinePushInfoRequired: the push task kept no roaming or unread
 	// copy, so only an overwrite of the notification can take it back, and
-	// that needs PushRevoke.OfflinePushInfo.
+	// that needs ChatPushRevoke.OfflinePushInfo.
 	ErrOfflinePushInfoRequired = errors.New("offline push info required")
 	// ErrOutcomeUnknown: the request may or may not have taken effect (it was
 	// sent, and no answer came back before attempts ran out). It is never
@@ -222,7 +229,7 @@ var groupCodes = map[int]codeInfo{
 	10007: ci("no permission", perm),
 	10010: ci("group does not exist", notFound),
 	10015: ci("invalid group ID", invalid),
-	10030: ci("message does not exist or was already recalled", notFound),
+	10030: ci("message does not exist or was already recalled", ErrGone),
 	10031: ci("message too old to recall", ErrRecallWindowExpired),
 	10032: ci("message cannot be recalled", ErrNotRecallable),
 	10033: ci("group type does not support recall", ErrNotRecallable),
@@ -236,7 +243,7 @@ var officialCodes = map[int]codeInfo{
 	10007: ci("no permission", perm),
 	10010: ci("official account does not exist", notFound),
 	10015: ci("invalid official account ID", invalid),
-	10030: ci("message does not exist or was already recalled", notFound),
+	10030: ci("message does not exist or was already recalled", ErrGone),
 	10031: ci("message too old to recall", ErrRecallWindowExpired),
 	10032: ci("message cannot be recalled", ErrNotRecallable),
 }
@@ -244,8 +251,8 @@ var officialCodes = map[int]codeInfo{
 var pushCodes = map[int]codeInfo{
 	90001: ci("request body is not valid JSON", invalid),
 	90009: ci("needs an App admin: set Identifier to an admin account", perm),
-	90049: ci("push task does not exist: check the TaskId", notFound),
-	90050: ci("push task already revoked", ErrAlreadyRecalled),
+	90049: ci("push task does not exist (only TaskIds returned by timpush/push can be revoked): check the TaskId", notFound, ErrGone),
+	90050: ci("push task already revoked", ErrAlreadyRecalled, ErrGone),
 	90051: ci("revoke too frequent: at most 1 call per second", limited),
 	90052: ci("push is older than 24 hours and can no longer be revoked", ErrRecallWindowExpired),
 	90053: ci("this push kept no roaming/unread copy, so the revoke must carry OfflinePushInfo to overwrite the notification", ErrOfflinePushInfoRequired, invalid),
@@ -253,8 +260,8 @@ var pushCodes = map[int]codeInfo{
 }
 
 var c2cCodes = map[int]codeInfo{
-	20022: ci("message does not exist", notFound),
-	20023: ci("message already recalled", ErrAlreadyRecalled),
+	20022: ci("message does not exist", notFound, ErrGone),
+	20023: ci("message already recalled", ErrAlreadyRecalled, ErrGone),
 	90001: ci("request body is not valid JSON", invalid),
 	90003: ci("To_Account missing or unknown", notFound, invalid),
 	90008: ci("From_Account missing or unknown", notFound, invalid),
@@ -336,7 +343,7 @@ type APIError struct {
 	Endpoint   string // an Endpoint constant, such as EndpointGroupRecall
 	Code       int    // the service's error code
 	Info       string // the service's own text (ErrorInfo or err_msg)
-	HTTPStatus int    // the HTTP status of the response, normally 200
+	StatusCode int    // the HTTP status of the response, normally 200
 }
 
 // Error reads like
@@ -624,7 +631,7 @@ func nonNil(errs ...error) []error {
 
 // categories in the order Category tries them: the most specific first.
 var categories = []error{
-	ErrOutcomeUnknown, ErrNotSent, ErrAlreadyRecalled, ErrRecallWindowExpired, ErrNotRecallable,
+	ErrOutcomeUnknown, ErrNotSent, ErrAlreadyRecalled, ErrGone, ErrRecallWindowExpired, ErrNotRecallable,
 	ErrOfflinePushInfoRequired, ErrOverrideNotSupported, ErrUserSigExpired, ErrNotFound,
 	ErrRateLimited, ErrTemporary, ErrAuth, ErrPermission, ErrServiceDisabled,
 	ErrTPNSNotConfigured, ErrInvalidRequest,

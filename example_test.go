@@ -54,7 +54,7 @@ func ExampleClient_RecallGroupMessages() {
 		}
 		fmt.Printf("seq %d: recalled\n", it.MsgSeq)
 	}
-	fmt.Println(errors.Is(err, chatrecall.ErrNotFound))
+	fmt.Println(errors.Is(err, chatrecall.ErrGone))
 	// Output:
 	// seq 100: recalled
 	// seq 101: recalled
@@ -74,7 +74,7 @@ func ExampleClient_RecallOfficialAccountMessages() {
 		MsgKeys: []string{"1_2_3", "1_2_4"},
 		Reason:  "sent by mistake",
 	})
-	fmt.Println(res.Recalled(), err)
+	fmt.Println(res.Summary().Recalled, err)
 
 	// Reason is capped at 100 bytes: 34 Chinese characters are 102.
 	_, err = client.RecallOfficialAccountMessages(context.Background(), chatrecall.OfficialAccountRecall{
@@ -87,23 +87,23 @@ func ExampleClient_RecallOfficialAccountMessages() {
 	// chatrecall: RecallOfficialAccountMessages: Reason: is 102 bytes; at most 100 bytes are allowed (bytes, not characters)
 }
 
-func ExampleClient_RevokePush() {
+func ExampleClient_RevokeChatPush() {
 	srv := chatrecalltest.NewServer()
 	defer srv.Close()
 	taskID := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: false})
 
 	client, _ := chatrecall.NewClient(srv.Config())
-	err := client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: taskID})
+	_, err := client.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: taskID})
 	fmt.Println(errors.Is(err, chatrecall.ErrOfflinePushInfoRequired))
 
 	// This push kept no copy, so overwrite the notification devices show.
 	info := &chatrecall.OfflinePushInfo{Title: "Correction", Desc: "Please ignore the last message"}
 	_ = info.SetExt(map[string]string{"kind": "correction"})
-	err = client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: taskID, OfflinePushInfo: info})
-	fmt.Println(err)
+	res, err := client.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: taskID, OfflinePushInfo: info})
+	fmt.Println(res.ConfirmedByRetry, err)
 	// Output:
 	// true
-	// <nil>
+	// false <nil>
 }
 
 func ExampleClient_RecallC2CMessage() {
@@ -113,11 +113,12 @@ func ExampleClient_RecallC2CMessage() {
 
 	client, _ := chatrecall.NewClient(srv.Config())
 	recall := chatrecall.C2CRecall{From: "vinson", To: "dramon", MsgKey: "31906_833502_1572869830"}
-	fmt.Println(client.RecallC2CMessage(context.Background(), recall))
-	err := client.RecallC2CMessage(context.Background(), recall)
+	res, err := client.RecallC2CMessage(context.Background(), recall)
+	fmt.Println(res.ConfirmedByRetry, err)
+	_, err = client.RecallC2CMessage(context.Background(), recall)
 	fmt.Println(errors.Is(err, chatrecall.ErrAlreadyRecalled))
 	// Output:
-	// <nil>
+	// false <nil>
 	// true
 }
 
@@ -127,7 +128,8 @@ func ExampleClient_StopTPNSPush() {
 	pushID := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Platform: "android"})
 
 	client, _ := chatrecall.NewClient(srv.Config())
-	fmt.Println(client.StopTPNSPush(context.Background(), pushID))
+	_, err := client.StopTPNSPush(context.Background(), pushID)
+	fmt.Println(err)
 	// Output:
 	// <nil>
 }
@@ -140,7 +142,7 @@ func ExampleClient_RevokeTPNSPush() {
 	pushID := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all"})
 
 	client, _ := chatrecall.NewClient(srv.Config())
-	err := client.RevokeTPNSPush(context.Background(), pushID)
+	_, err := client.RevokeTPNSPush(context.Background(), pushID)
 	fmt.Println(err)
 	// Output:
 	// chatrecall: tpns/revoke_push_msg: code 1008007 (parameter invalid): revoke is being upgraded and is not available
@@ -153,7 +155,8 @@ func ExampleClient_CancelTPNSScheduledPush() {
 		SendTime: time.Now().Add(time.Hour)})
 
 	client, _ := chatrecall.NewClient(srv.Config())
-	fmt.Println(client.CancelTPNSScheduledPush(context.Background(), pushID))
+	_, err := client.CancelTPNSScheduledPush(context.Background(), pushID)
+	fmt.Println(err)
 	st, _ := srv.TPNSTaskState(pushID)
 	fmt.Println(st.Status)
 	// Output:
@@ -161,13 +164,13 @@ func ExampleClient_CancelTPNSScheduledPush() {
 	// PUSH_CANCELED
 }
 
-func ExampleClient_TPNSPushRecord() {
+func ExampleClient_GetTPNSPushRecord() {
 	srv := chatrecalltest.NewServer()
 	defer srv.Close()
 	pushID := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Status: chatrecalltest.TPNSStatusFinished, CollapseID: 42})
 
 	client, _ := chatrecall.NewClient(srv.Config())
-	rec, err := client.TPNSPushRecord(context.Background(), pushID)
+	rec, err := client.GetTPNSPushRecord(context.Background(), pushID)
 	if err != nil {
 		panic(err)
 	}
@@ -205,7 +208,7 @@ func ExampleAPIError() {
 	defer srv.Close()
 	client, _ := chatrecall.NewClient(srv.Config())
 
-	err := client.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"})
+	_, err := client.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"})
 	var apiErr *chatrecall.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.Code, apiErr.Description())
@@ -231,7 +234,7 @@ func ExamplePartialError() {
 	if errors.As(err, &pe) {
 		fmt.Printf("%d of %d not recalled\n", pe.Failed, pe.Total)
 	}
-	fmt.Println(len(res.Items), res.Recalled(), len(srv.RequestsTo(chatrecall.EndpointGroupRecall)))
+	fmt.Println(len(res.Items), res.Summary().Recalled, len(srv.RequestsTo(chatrecall.EndpointGroupRecall)))
 	// Output:
 	// 2 of 25 not recalled
 	// 25 23 3

@@ -144,7 +144,7 @@ func FuzzChatEnvelope(f *testing.F) {
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := fuzzClient(t, 200, body)
-		err := c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"})
+		err := errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 		checkNoSecret(t, c, err)
 		if err != nil {
 			return
@@ -169,7 +169,7 @@ func FuzzTPNSResponse(f *testing.F) {
 	f.Add([]byte(`{"retCode":"0"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := fuzzClient(t, 200, body)
-		rec, err := c.TPNSPushRecord(context.Background(), "1")
+		rec, err := c.GetTPNSPushRecord(context.Background(), "1")
 		checkNoSecret(t, c, err)
 		if err == nil && rec == nil {
 			t.Fatal("nil record without an error")

@@ -47,15 +47,13 @@ type GroupRecallItem struct {
 // Recalled reports whether the message was recalled.
 func (i GroupRecallItem) Recalled() bool { return i.Err == nil }
 
-// Recalled counts the recalled messages.
-func (r *GroupRecallResult) Recalled() int {
-	n := 0
+// Summary counts the items by outcome.
+func (r *GroupRecallResult) Summary() Summary {
+	var s Summary
 	for _, it := range r.Items {
-		if it.Err == nil {
-			n++
-		}
+		s.add(it.Err, it.ConfirmedByRetry)
 	}
-	return n
+	return s
 }
 
 type groupRecallResponse struct {

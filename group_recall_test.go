@@ -58,7 +58,7 @@ func TestRecallGroupMessagesExactRequest(t *testing.T) {
 
 			res, err := c.RecallGroupMessages(context.Background(), tt.in)
 			require.NoError(t, err)
-			assert.Equal(t, len(tt.in.MsgSeqs), res.Recalled())
+			assert.Equal(t, len(tt.in.MsgSeqs), res.Summary().Recalled)
 
 			reqs := rec.all()
 			require.Len(t, reqs, 1)
@@ -97,7 +97,7 @@ func TestRecallGroupMessagesMixedRetCodes(t *testing.T) {
 		seq  uint64
 		code int
 		cat  error
-	}{{100, 0, nil}, {101, 10030, ErrNotFound}, {102, 10031, ErrRecallWindowExpired}, {103, 10032, ErrNotRecallable}, {104, 0, nil}}
+	}{{100, 0, nil}, {101, 10030, ErrGone}, {102, 10031, ErrRecallWindowExpired}, {103, 10032, ErrNotRecallable}, {104, 0, nil}}
 	for i, w := range want {
 		it := res.Items[i]
 		assert.Equal(t, w.seq, it.MsgSeq, "input order kept")
@@ -112,7 +112,7 @@ func TestRecallGroupMessagesMixedRetCodes(t *testing.T) {
 		assert.ErrorIs(t, it.Err, w.cat)
 		assert.False(t, it.Recalled())
 	}
-	assert.Equal(t, 2, res.Recalled())
+	assert.Equal(t, 2, res.Summary().Recalled)
 
 	var pe *PartialError
 	require.ErrorAs(t, err, &pe)
@@ -120,7 +120,7 @@ func TestRecallGroupMessagesMixedRetCodes(t *testing.T) {
 	assert.Equal(t, 3, pe.Failed)
 	assert.Equal(t, 0, pe.Unknown)
 	assert.Len(t, pe.Errs, 3)
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, ErrGone)
 	assert.ErrorIs(t, err, ErrRecallWindowExpired)
 	assert.ErrorIs(t, err, ErrNotRecallable)
 	assert.NotErrorIs(t, err, ErrAuth)
@@ -138,8 +138,8 @@ func TestRecallGroupMessagesTopLevelFailureWithList(t *testing.T) {
 	res, err := c.RecallGroupMessages(context.Background(), GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2, 3}})
 	require.Error(t, err)
 	assert.NoError(t, res.Items[0].Err, "its own RetCode 0 wins over the top-level code")
-	assert.ErrorIs(t, res.Items[1].Err, ErrNotFound)
-	assert.ErrorIs(t, res.Items[2].Err, ErrNotFound, "an item missing from the list takes the top-level error")
+	assert.ErrorIs(t, res.Items[1].Err, ErrGone)
+	assert.ErrorIs(t, res.Items[2].Err, ErrGone, "an item missing from the list takes the top-level error")
 }
 
 func TestRecallGroupMessagesUnlistedItemIsUnknown(t *testing.T) {
@@ -301,7 +301,7 @@ func TestErrorCategories(t *testing.T) {
 		{EndpointGroupRecall, CodeGroupInternalError, ErrTemporary},
 		{EndpointGroupRecall, CodeInternalServerError, ErrTemporary},
 		{EndpointGroupRecall, CodeGroupNotFound, ErrNotFound},
-		{EndpointGroupRecall, CodeGroupMsgNotFound, ErrNotFound},
+		{EndpointGroupRecall, CodeGroupMsgNotFound, ErrGone},
 		{EndpointGroupRecall, CodeAccountNotFound, ErrNotFound},
 		{EndpointGroupRecall, CodeGroupMsgTooOld, ErrRecallWindowExpired},
 		{EndpointGroupRecall, CodeGroupMsgNotRecallable, ErrNotRecallable},

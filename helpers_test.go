@@ -97,3 +97,6 @@ func mustJSON(v any) string {
 	}
 	return string(b)
 }
+
+// errOf keeps the error of a single-item call.
+func errOf(_ *Result, err error) error { return err }

@@ -53,7 +53,7 @@ func TestConfigFromEnv(t *testing.T) {
 func TestCategory(t *testing.T) {
 	assert.Nil(t, Category(nil))
 	assert.Nil(t, Category(context.Canceled))
-	assert.Equal(t, ErrNotFound, Category(&APIError{Endpoint: EndpointGroupRecall, Code: 10030}))
+	assert.Equal(t, ErrGone, Category(&APIError{Endpoint: EndpointGroupRecall, Code: 10030}))
 	assert.Equal(t, ErrUserSigExpired, Category(&APIError{Endpoint: EndpointGroupRecall, Code: 70001}))
 	assert.Equal(t, ErrOutcomeUnknown, Category(&unknownError{last: &HTTPError{StatusCode: 502}}))
 	assert.Equal(t, ErrInvalidRequest, Category(&ValidationError{}))

@@ -36,15 +36,13 @@ type OfficialAccountRecallItem struct {
 // Recalled reports whether the message was recalled.
 func (i OfficialAccountRecallItem) Recalled() bool { return i.Err == nil }
 
-// Recalled counts the recalled messages.
-func (r *OfficialAccountRecallResult) Recalled() int {
-	n := 0
+// Summary counts the items by outcome.
+func (r *OfficialAccountRecallResult) Summary() Summary {
+	var s Summary
 	for _, it := range r.Items {
-		if it.Err == nil {
-			n++
-		}
+		s.add(it.Err, it.ConfirmedByRetry)
 	}
-	return n
+	return s
 }
 
 type officialRecallResponse struct {

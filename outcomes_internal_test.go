@@ -41,7 +41,7 @@ func TestEachAttemptDecodesAFreshValue(t *testing.T) {
 		`{"ActionStatus":"OK"}`,
 		`{"ActionStatus":"FAIL","ErrorCode":20023,"ErrorInfo":"already"}`)))
 	c := newMockClient(t, mt, WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond}))
-	require.NoError(t, c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"}))
+	require.NoError(t, errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "k"})))
 	assert.Len(t, rec.all(), 2)
 }
 
@@ -68,7 +68,7 @@ func TestTopLevelErrorCoversUnlistedItems(t *testing.T) {
 	res, err = newMockClient(t, mt2).RecallGroupMessages(context.Background(), GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2, 3}})
 	require.Error(t, err)
 	for _, it := range res.Items {
-		assert.ErrorIs(t, it.Err, ErrNotFound, "seq %d", it.MsgSeq)
+		assert.ErrorIs(t, it.Err, ErrGone, "seq %d", it.MsgSeq)
 		assert.NotErrorIs(t, it.Err, ErrOutcomeUnknown)
 	}
 }
@@ -168,7 +168,7 @@ func TestTPNSDerivedSecretsNeverLeak(t *testing.T) {
 				WithHTTPClient(&http.Client{Transport: mt}), WithRetry(NoRetry()), WithLogger(newDebugLogger(&logs)),
 				WithAttemptHook(func(_ context.Context, a AttemptInfo) { hooked = append(hooked, a.Err.Error()) }))
 			require.NoError(t, err)
-			err = c.StopTPNSPush(context.Background(), "42")
+			err = errOf(c.StopTPNSPush(context.Background(), "42"))
 			require.Error(t, err)
 			secrets := append([]string{secret, TPNSBasicAuth("1500001048", secret)}, echoed...)
 			for _, out := range append(hooked, err.Error(), logs.String()) {
@@ -202,10 +202,10 @@ func TestNilContextIsAnError(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 	_, err = c.RecallOfficialAccountMessages(nilCtx, OfficialAccountRecall{Account: "a", MsgKeys: []string{"k"}})
 	assert.ErrorIs(t, err, ErrInvalidRequest)
-	assert.ErrorIs(t, c.RecallC2CMessage(nilCtx, C2CRecall{From: "a", To: "b", MsgKey: "k"}), ErrInvalidRequest)
-	assert.ErrorIs(t, c.RevokePush(nilCtx, PushRevoke{TaskID: "t"}), ErrInvalidRequest)
+	assert.ErrorIs(t, errOf(c.RecallC2CMessage(nilCtx, C2CRecall{From: "a", To: "b", MsgKey: "k"})), ErrInvalidRequest)
+	assert.ErrorIs(t, errOf(c.RevokeChatPush(nilCtx, ChatPushRevoke{TaskID: "t"})), ErrInvalidRequest)
 	var ve *ValidationError
-	require.True(t, errors.As(c.RevokePush(nilCtx, PushRevoke{TaskID: "t"}), &ve))
+	require.True(t, errors.As(errOf(c.RevokeChatPush(nilCtx, ChatPushRevoke{TaskID: "t"})), &ve))
 	assert.Equal(t, "ctx", ve.Field)
 }
 

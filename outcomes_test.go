@@ -82,15 +82,15 @@ func TestPossiblyAppliedCodes(t *testing.T) {
 	}
 	c2c := func(ctx context.Context, c *chatrecall.Client, srv *chatrecalltest.Server) (bool, error) {
 		srv.AddC2CMessage("a", "b", "1_2_3")
-		return true, c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"})
+		return true, errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"}))
 	}
 	revoke := func(ctx context.Context, c *chatrecall.Client, srv *chatrecalltest.Server) (bool, error) {
 		id := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
-		return true, c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: id})
+		return true, errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: id}))
 	}
 	stop := func(ctx context.Context, c *chatrecall.Client, srv *chatrecalltest.Server) (bool, error) {
 		id := srv.AddTPNSTask(chatrecalltest.TPNSTask{ID: "77", PushType: "all", Platform: "android"})
-		err := c.StopTPNSPush(ctx, id)
+		err := errOf(c.StopTPNSPush(ctx, id))
 		st, _ := srv.TPNSTaskState(id)
 		if err == nil && st.Status != chatrecall.TPNSStatusStopped {
 			return false, fmt.Errorf("status %s", st.Status)
@@ -154,7 +154,7 @@ func TestFinalAnswerAfterAmbiguityIsUnknown(t *testing.T) {
 	// (that answers 20023): it stays a definite failure.
 	srv.AddC2CMessage("a", "b", "k")
 	srv.FailNext(chatrecall.EndpointC2CRecall, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTP502})
-	err = fakeClient(t, srv).RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "other"})
+	err = errOf(fakeClient(t, srv).RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "other"}))
 	assert.ErrorIs(t, err, chatrecall.ErrNotFound)
 	assert.NotErrorIs(t, err, chatrecall.ErrOutcomeUnknown)
 }
@@ -246,7 +246,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		srv.AddC2CMessage("a", "b", "k")
 		srv.FailNext(chatrecall.EndpointC2CRecall, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTPStatus, Status: 429, RetryAfter: tt.header})
 		clock := &fastClock{}
-		require.NoError(t, fakeClient(t, srv, chatrecall.WithClock(clock)).RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
+		require.NoError(t, errOf(fakeClient(t, srv, chatrecall.WithClock(clock)).RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})))
 		assert.Equal(t, tt.want, clock.longest(), "Retry-After %s", tt.header)
 		srv.Close()
 	}
@@ -298,12 +298,12 @@ func TestSlowSignerHonoursContext(t *testing.T) {
 	require.NoError(t, err)
 	first := make(chan error, 1)
 	go func() {
-		first <- c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+		first <- errOf(c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 	}()
 	<-entered
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+	err = errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, chatrecall.ErrNotSent)
 	close(release)
@@ -370,7 +370,7 @@ func TestRedirectIsNeverFollowed(t *testing.T) {
 		if hc != nil {
 			opts = append(opts, chatrecall.WithHTTPClient(hc))
 		}
-		err := fakeClient(t, srv, opts...).RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+		err := errOf(fakeClient(t, srv, opts...).RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 		var httpErr *chatrecall.HTTPError
 		require.ErrorAs(t, err, &httpErr)
 		assert.Equal(t, http.StatusFound, httpErr.StatusCode)
@@ -411,7 +411,7 @@ func TestManyGoroutinesOneClient(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			groups[w], _ = c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: g, MsgSeqs: seqs})
-			c2cs[w] = c2cOutcome{key, c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: key})}
+			c2cs[w] = c2cOutcome{key, errOf(c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: key}))}
 		}(w)
 	}
 	wg.Wait()
@@ -459,3 +459,6 @@ func injectAll(srv *chatrecalltest.Server, endpoint string, seed uint64, timeout
 		chatrecalltest.Chance{P: 0.01, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultDelay, Delay: 2 * timeout}},
 	)
 }
+
+// errOf keeps the error of a single-item call.
+func errOf(_ *chatrecall.Result, err error) error { return err }

@@ -139,6 +139,19 @@ type job struct {
 	got response
 }
 
+// Result is what a single-item call knows when it succeeded: whether the
+// success was answered directly, or settled after an attempt whose answer
+// was lost.
+type Result struct {
+	Endpoint string // an Endpoint constant
+	// ConfirmedByRetry: an attempt that may have taken effect got no
+	// answer, and a later attempt heard "already gone" (20023, 90050).
+	ConfirmedByRetry bool
+	// ConfirmedByRecord: a TPNS stop, revoke or cancel whose answer was
+	// lost, confirmed by the task's status in get_push_record.
+	ConfirmedByRecord bool
+}
+
 // single runs a one-item request: req is encoded once, and each attempt
 // sends its own copy. It returns the answer that completed it, whether that
 // success was confirmed by a retry, and the item's error.
@@ -443,7 +456,7 @@ func (c *Client) classify(j *job, a attemptResult, i int, s *itemState) (verdict
 	var err error = topErr
 	var apiErr *APIError
 	if !errors.As(topErr, &apiErr) || apiErr.Code != code {
-		err = &APIError{Endpoint: j.ep.name, Code: code, Info: c.redactExcerpt(info, 1024), HTTPStatus: http.StatusOK}
+		err = &APIError{Endpoint: j.ep.name, Code: code, Info: c.redactExcerpt(info, 1024), StatusCode: http.StatusOK}
 	}
 	switch {
 	case j.ep.has(j.ep.gone, code):
@@ -698,7 +711,7 @@ func (c *Client) send(ctx context.Context, name string, attempt, items int, host
 	}
 	a.resp = out
 	if code != 0 {
-		a.err = &APIError{Endpoint: name, Code: code, Info: c.redactExcerpt(info, 1024, extra...), HTTPStatus: status}
+		a.err = &APIError{Endpoint: name, Code: code, Info: c.redactExcerpt(info, 1024, extra...), StatusCode: status}
 	}
 	return a
 }

@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// PushRevoke asks to revoke an all-user or tag push task (timpush/revoke).
-type PushRevoke struct {
+// ChatPushRevoke asks to revoke an all-user or tag push task (timpush/revoke).
+type ChatPushRevoke struct {
 	// TaskID is the task ID returned by v4/timpush/push or v4/timpush/batch.
 	// Required.
 	TaskID string
@@ -35,6 +35,10 @@ type OfflinePushInfo struct {
 	ApnsInfo    *ApnsInfo    `json:"ApnsInfo,omitempty"`
 }
 
+// Int returns a pointer to v, for optional fields whose zero value means
+// something (AndroidInfo.VIVOClassification).
+func Int(v int) *int { return &v }
+
 // SetExt marshals v to JSON and stores it in Ext, the JSON string the
 // service expects.
 func (o *OfflinePushInfo) SetExt(v any) error {
@@ -53,7 +57,10 @@ type AndroidInfo struct {
 	XiaoMiChannelID        string `json:"XiaoMiChannelID,omitempty"`
 	OPPOChannelID          string `json:"OPPOChannelID,omitempty"`
 	GoogleChannelID        string `json:"GoogleChannelID,omitempty"`
-	VIVOClassification     int    `json:"VIVOClassification,omitempty"`
+	// VIVOClassification is 0 (operation message) or 1 (system message, the
+	// service's default when omitted). 0 is a real value, so the field is a
+	// pointer: nil omits it; chatrecall.Int(0) sends 0.
+	VIVOClassification *int `json:"VIVOClassification,omitempty"`
 	HuaWeiImportance       string `json:"HuaWeiImportance,omitempty"`
 	ExtAsHuaweiIntentParam int    `json:"ExtAsHuaweiIntentParam,omitempty"`
 	HuaWeiCategory         string `json:"HuaWeiCategory,omitempty"`
@@ -78,7 +85,7 @@ type pushRevokeRequest struct {
 	OfflinePushInfo *OfflinePushInfo `json:"OfflinePushInfo,omitempty"`
 }
 
-// RevokePush revokes an all-user or tag push task (timpush/revoke) within
+// RevokeChatPush revokes an all-user or tag push task (timpush/revoke) within
 // 24 hours of the push: delivery to accounts not yet reached stops, unread
 // and roaming copies are recalled, and, with OfflinePushInfo, notifications
 // already shown are overwritten.
@@ -88,37 +95,40 @@ type pushRevokeRequest struct {
 // ErrAlreadyRecalled (90050), ErrRecallWindowExpired (90052, older than
 // 24 h), ErrOfflinePushInfoRequired (90053), ErrNotFound (90049, unknown
 // TaskId), ErrRateLimited (90051).
-func (c *Client) RevokePush(ctx context.Context, r PushRevoke) error {
-	const method = "RevokePush"
+func (c *Client) RevokeChatPush(ctx context.Context, r ChatPushRevoke) (*Result, error) {
+	const method = "RevokeChatPush"
 	if err := checkCtx(method, ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkRequired(method, "TaskID", r.TaskID, "the TaskId returned by v4/timpush/push"); err != nil {
-		return err
+		return nil, err
 	}
 	if o := r.OfflinePushInfo; o != nil {
 		if o.PushFlag != 0 && o.PushFlag != 1 {
-			return invalidf(method, "OfflinePushInfo.PushFlag", "must be 0 (push) or 1 (don't), got %d", o.PushFlag)
+			return nil, invalidf(method, "OfflinePushInfo.PushFlag", "must be 0 (push) or 1 (don't), got %d", o.PushFlag)
 		}
 		if o.Ext != "" && (!utf8.ValidString(o.Ext) || !json.Valid([]byte(o.Ext))) {
-			return invalidf(method, "OfflinePushInfo.Ext", "must be a JSON document in valid UTF-8 (see SetExt), got %d bytes that are not", len(o.Ext))
+			return nil, invalidf(method, "OfflinePushInfo.Ext", "must be a JSON document in valid UTF-8 (see SetExt), got %d bytes that are not", len(o.Ext))
 		}
 		if err := checkText(method, "OfflinePushInfo.Title", o.Title); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkText(method, "OfflinePushInfo.Desc", o.Desc); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkJSONValue(method, "OfflinePushInfo.AndroidInfo", o.AndroidInfo); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkJSONValue(method, "OfflinePushInfo.ApnsInfo", o.ApnsInfo); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if !c.chat {
-		return errChatNotConfigured(method)
+		return nil, errChatNotConfigured(method)
 	}
-	_, _, err := c.single(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, func() response { return new(chatEnvelope) })
-	return err
+	_, confirmed, err := c.single(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, func() response { return new(chatEnvelope) })
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Endpoint: EndpointPushRevoke, ConfirmedByRetry: confirmed}, nil
 }

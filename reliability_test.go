@@ -135,7 +135,7 @@ func TestLimitsHoldUnderLoad(t *testing.T) {
 	require.NoError(t, err)
 	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#load", MsgSeqs: seqs})
 	require.NoError(t, err)
-	assert.Equal(t, 2000, res.Recalled())
+	assert.Equal(t, 2000, res.Summary().Recalled)
 	assert.Zero(t, srv.RateLimited())
 	assert.Len(t, srv.RequestsTo(chatrecall.EndpointGroupRecall), 200)
 }
@@ -151,9 +151,9 @@ func TestSecondRevokeInASecondWaits(t *testing.T) {
 	b := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
 	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithClock(clock))
 	require.NoError(t, err)
-	require.NoError(t, client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: a}))
+	require.NoError(t, errOf(client.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: a})))
 	before := clock.Now()
-	require.NoError(t, client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: b}))
+	require.NoError(t, errOf(client.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: b})))
 	assert.GreaterOrEqual(t, clock.Now().Sub(before), time.Second, "it waited for the next second")
 	assert.Zero(t, srv.RateLimited())
 	for _, id := range []string{a, b} {
@@ -185,11 +185,11 @@ func TestLostResponsesAreConfirmedByRetry(t *testing.T) {
 	o, err := client.RecallOfficialAccountMessages(ctx, chatrecall.OfficialAccountRecall{Account: "@TOA#_a", MsgKeys: []string{"k"}})
 	require.NoError(t, err)
 	assert.True(t, o.Items[0].ConfirmedByRetry)
-	assert.NoError(t, client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}), "20023 after a lost answer is success")
-	assert.NoError(t, client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: task}), "90050 after a lost answer is success")
+	assert.NoError(t, errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})), "20023 after a lost answer is success")
+	assert.NoError(t, errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: task})), "90050 after a lost answer is success")
 
 	// Without the lost answer first, "already recalled" is an error.
-	err = client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+	err = errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 	assert.ErrorIs(t, err, chatrecall.ErrAlreadyRecalled)
 }
 
@@ -251,18 +251,17 @@ func TestBadInputAcrossAllMethods(t *testing.T) {
 		{"official: empty key", "MsgKeys[0]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{""}})},
 		{"official: duplicate key", "MsgKeys[1]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k", "k"}})},
 		{"official: 102-byte reason", "Reason", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k"}, Reason: strings.Repeat("撤", 34)})},
-		{"push: no task", "TaskID", client.RevokePush(ctx, chatrecall.PushRevoke{})},
-		{"push: bad flag", "OfflinePushInfo.PushFlag", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{PushFlag: 7}})},
-		{"push: ext not JSON", "OfflinePushInfo.Ext", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Ext: "not json"}})},
-		{"c2c: no from", "From", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{To: "b", MsgKey: "k"})},
-		{"c2c: no to", "To", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", MsgKey: "k"})},
-		{"c2c: no key", "MsgKey", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b"})},
-		{"tpns stop: no id", "pushID", client.StopTPNSPush(ctx, "")},
-		{"tpns revoke: no id", "pushID", client.RevokeTPNSPush(ctx, "")},
-		{"tpns cancel: no id", "pushID", client.CancelTPNSScheduledPush(ctx, "")},
-		{"tpns record: no id", "pushID", func() error { _, err := client.TPNSPushRecord(ctx, ""); return err }()},
+		{"push: no task", "TaskID", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{}))},
+		{"push: bad flag", "OfflinePushInfo.PushFlag", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{PushFlag: 7}}))},
+		{"push: ext not JSON", "OfflinePushInfo.Ext", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Ext: "not json"}}))},
+		{"c2c: no from", "From", errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{To: "b", MsgKey: "k"}))},
+		{"c2c: no to", "To", errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", MsgKey: "k"}))},
+		{"c2c: no key", "MsgKey", errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b"}))},
+		{"tpns stop: no id", "pushID", errOf(client.StopTPNSPush(ctx, ""))},
+		{"tpns revoke: no id", "pushID", errOf(client.RevokeTPNSPush(ctx, ""))},
+		{"tpns cancel: no id", "pushID", errOf(client.CancelTPNSScheduledPush(ctx, ""))},
+		{"tpns record: no id", "pushID", func() error { _, err := client.GetTPNSPushRecord(ctx, ""); return err }()},
 		{"override: no push id", "PushID", override(chatrecall.TPNSOverride{Push: chatrecall.TPNSPush{AudienceType: "all", Content: "x"}})},
-		{"override: no audience", "Push.AudienceType", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "" }))},
 		{"override: bad audience", "Push.AudienceType", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "friends" }))},
 		{"override: no content", "Push.Content", override(push(func(p *chatrecall.TPNSPush) { p.Content = "" }))},
 		{"override: tokens missing", "Push.TokenList", override(push(func(p *chatrecall.TPNSPush) { p.AudienceType = "token" }))},
@@ -286,19 +285,19 @@ func TestBadInputAcrossAllMethods(t *testing.T) {
 		{"official: control in key", "MsgKeys[1]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k", "k\r"}})},
 		{"official: bad UTF-8 key", "MsgKeys[0]", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{bad}})},
 		{"official: DEL in reason", "Reason", official(chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k"}, Reason: "x\x7f"})},
-		{"c2c: bad UTF-8 from", "From", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: bad, To: "b", MsgKey: "k"})},
-		{"c2c: NUL in to", "To", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "\x00", MsgKey: "k"})},
-		{"c2c: newline in key", "MsgKey", client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3\n"})},
-		{"push: bad UTF-8 task", "TaskID", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: bad})},
-		{"push: control in title", "OfflinePushInfo.Title", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Title: "\x1b[31m"}})},
-		{"push: bad UTF-8 desc", "OfflinePushInfo.Desc", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Desc: bad}})},
-		{"push: bad UTF-8 ext", "OfflinePushInfo.Ext", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Ext: `"` + bad + `"`}})},
-		{"push: control in android sound", "OfflinePushInfo.AndroidInfo.Sound", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{AndroidInfo: &chatrecall.AndroidInfo{Sound: "a\x00"}}})},
-		{"push: bad UTF-8 apns title", "OfflinePushInfo.ApnsInfo.Title", client.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{ApnsInfo: &chatrecall.ApnsInfo{Title: bad}}})},
-		{"tpns stop: bad UTF-8 id", "pushID", client.StopTPNSPush(ctx, bad)},
-		{"tpns revoke: newline id", "pushID", client.RevokeTPNSPush(ctx, "1\n")},
-		{"tpns cancel: NUL id", "pushID", client.CancelTPNSScheduledPush(ctx, "\x00")},
-		{"tpns record: bad UTF-8 id", "pushID", func() error { _, err := client.TPNSPushRecord(ctx, bad); return err }()},
+		{"c2c: bad UTF-8 from", "From", errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: bad, To: "b", MsgKey: "k"}))},
+		{"c2c: NUL in to", "To", errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "\x00", MsgKey: "k"}))},
+		{"c2c: newline in key", "MsgKey", errOf(client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "1_2_3\n"}))},
+		{"push: bad UTF-8 task", "TaskID", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: bad}))},
+		{"push: control in title", "OfflinePushInfo.Title", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Title: "\x1b[31m"}}))},
+		{"push: bad UTF-8 desc", "OfflinePushInfo.Desc", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Desc: bad}}))},
+		{"push: bad UTF-8 ext", "OfflinePushInfo.Ext", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{Ext: `"` + bad + `"`}}))},
+		{"push: control in android sound", "OfflinePushInfo.AndroidInfo.Sound", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{AndroidInfo: &chatrecall.AndroidInfo{Sound: "a\x00"}}}))},
+		{"push: bad UTF-8 apns title", "OfflinePushInfo.ApnsInfo.Title", errOf(client.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t", OfflinePushInfo: &chatrecall.OfflinePushInfo{ApnsInfo: &chatrecall.ApnsInfo{Title: bad}}}))},
+		{"tpns stop: bad UTF-8 id", "pushID", errOf(client.StopTPNSPush(ctx, bad))},
+		{"tpns revoke: newline id", "pushID", errOf(client.RevokeTPNSPush(ctx, "1\n"))},
+		{"tpns cancel: NUL id", "pushID", errOf(client.CancelTPNSScheduledPush(ctx, "\x00"))},
+		{"tpns record: bad UTF-8 id", "pushID", func() error { _, err := client.GetTPNSPushRecord(ctx, bad); return err }()},
 		{"override: bad UTF-8 push id", "PushID", override(chatrecall.TPNSOverride{PushID: bad, Push: chatrecall.TPNSPush{AudienceType: "all", Content: "x"}})},
 		{"override: control in content", "Push.Content", override(push(func(p *chatrecall.TPNSPush) { p.Content = "a\x00" }))},
 		{"override: bad UTF-8 title", "Push.Title", override(push(func(p *chatrecall.TPNSPush) { p.Title = bad }))},
@@ -320,12 +319,12 @@ func TestBadInputAcrossAllMethods(t *testing.T) {
 			_, err := client.RecallOfficialAccountMessages(nilCtx, chatrecall.OfficialAccountRecall{Account: "a", MsgKeys: []string{"k"}})
 			return err
 		}()},
-		{"c2c: nil ctx", "ctx", client.RecallC2CMessage(nilCtx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})},
-		{"push: nil ctx", "ctx", client.RevokePush(nilCtx, chatrecall.PushRevoke{TaskID: "t"})},
-		{"tpns stop: nil ctx", "ctx", client.StopTPNSPush(nilCtx, "1")},
-		{"tpns revoke: nil ctx", "ctx", client.RevokeTPNSPush(nilCtx, "1")},
-		{"tpns cancel: nil ctx", "ctx", client.CancelTPNSScheduledPush(nilCtx, "1")},
-		{"tpns record: nil ctx", "ctx", func() error { _, err := client.TPNSPushRecord(nilCtx, "1"); return err }()},
+		{"c2c: nil ctx", "ctx", errOf(client.RecallC2CMessage(nilCtx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))},
+		{"push: nil ctx", "ctx", errOf(client.RevokeChatPush(nilCtx, chatrecall.ChatPushRevoke{TaskID: "t"}))},
+		{"tpns stop: nil ctx", "ctx", errOf(client.StopTPNSPush(nilCtx, "1"))},
+		{"tpns revoke: nil ctx", "ctx", errOf(client.RevokeTPNSPush(nilCtx, "1"))},
+		{"tpns cancel: nil ctx", "ctx", errOf(client.CancelTPNSScheduledPush(nilCtx, "1"))},
+		{"tpns record: nil ctx", "ctx", func() error { _, err := client.GetTPNSPushRecord(nilCtx, "1"); return err }()},
 		{"override: nil ctx", "ctx", func() error {
 			_, err := client.OverrideTPNSPush(nilCtx, push(func(*chatrecall.TPNSPush) {}))
 			return err
@@ -354,7 +353,7 @@ func ExampleWithAttemptHook() {
 	}
 	client, _ := chatrecall.NewClient(srv.Config(), chatrecall.WithAttemptHook(hook),
 		chatrecall.WithRetry(chatrecall.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
-	fmt.Println(client.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
+	fmt.Println(errOf(client.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})))
 	// Output:
 	// admin_msgwithdraw attempt 1: HTTP 200, code 91000
 	// admin_msgwithdraw attempt 2: HTTP 200, code 0

@@ -80,7 +80,7 @@ func TestPerItemTemporaryCodesAreResent(t *testing.T) {
 	assert.JSONEq(t, `{"GroupId":"g","MsgSeqList":[{"MsgSeq":2}]}`, string(reqs[1].Body), "only the temporary item")
 	assert.NoError(t, res.Items[0].Err)
 	assert.NoError(t, res.Items[1].Err)
-	assert.ErrorIs(t, res.Items[2].Err, ErrNotFound, "a clean first answer: plainly not found")
+	assert.ErrorIs(t, res.Items[2].Err, ErrGone, "a clean first answer: plainly gone")
 	assert.False(t, res.Items[2].ConfirmedByRetry)
 }
 
@@ -125,8 +125,8 @@ func TestLimiterSharedPerAppAndEndpoint(t *testing.T) {
 	c1 := newMockClient(t, mt, WithClock(clock), WithLimiter(shared))
 	c2 := newMockClient(t, mt, WithClock(clock), WithLimiter(shared))
 	start := clock.Now()
-	require.NoError(t, c1.RevokePush(context.Background(), PushRevoke{TaskID: "a"}))
-	require.NoError(t, c2.RevokePush(context.Background(), PushRevoke{TaskID: "b"}))
+	require.NoError(t, errOf(c1.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "a"})))
+	require.NoError(t, errOf(c2.RevokeChatPush(context.Background(), ChatPushRevoke{TaskID: "b"})))
 	assert.InDelta(t, float64(time.Second)/DefaultLimitFactor, float64(clock.Now().Sub(start)), float64(time.Millisecond))
 }
 

@@ -177,33 +177,36 @@ const (
 // task's record is read: a status showing the operation done confirms it.
 // Otherwise the outcome stays unknown: a record that does not show it yet
 // cannot prove that a request still in flight will not apply.
-func (c *Client) tpnsTask(ctx context.Context, method string, ep *endpoint, pushID, doneStatus string) error {
+func (c *Client) tpnsTask(ctx context.Context, method string, ep *endpoint, pushID, doneStatus string) (*Result, error) {
 	if err := checkCtx(method, ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkRequired(method, "pushID", pushID, "the task's push ID"); err != nil {
-		return err
+		return nil, err
 	}
 	if c.tpns == nil {
-		return fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
+		return nil, fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
 	}
-	_, _, err := c.single(ctx, method, ep, tpnsTaskRequest{PushID: pushID}, func() response { return new(tpnsEnvelope) })
-	if err == nil || !errors.Is(err, ErrOutcomeUnknown) || ctx.Err() != nil {
-		return err
+	_, confirmed, err := c.single(ctx, method, ep, tpnsTaskRequest{PushID: pushID}, func() response { return new(tpnsEnvelope) })
+	if err == nil {
+		return &Result{Endpoint: ep.name, ConfirmedByRetry: confirmed}, nil
 	}
-	rec, rerr := c.TPNSPushRecord(ctx, pushID)
+	if !errors.Is(err, ErrOutcomeUnknown) || ctx.Err() != nil {
+		return nil, err
+	}
+	rec, rerr := c.GetTPNSPushRecord(ctx, pushID)
 	if rerr == nil && rec.Status == doneStatus {
 		c.logInfo(ctx, "chatrecall: an earlier attempt took effect; the task record confirmed it", ep.name, 0)
-		return nil
+		return &Result{Endpoint: ep.name, ConfirmedByRecord: true}, nil
 	}
-	return err
+	return nil, err
 }
 
 // StopTPNSPush terminates a TPNS push task that is being delivered
 // (/v3/push/stop_push_msg): devices not yet reached do not get it. It works
 // for all, account-list and tag pushes, on Android only; iOS has no
 // terminate. Notifications already shown stay.
-func (c *Client) StopTPNSPush(ctx context.Context, pushID string) error {
+func (c *Client) StopTPNSPush(ctx context.Context, pushID string) (*Result, error) {
 	return c.tpnsTask(ctx, "StopTPNSPush", epTPNSStop, pushID, TPNSStatusStopped)
 }
 
@@ -211,13 +214,13 @@ func (c *Client) StopTPNSPush(ctx context.Context, pushID string) error {
 // terminates its delivery. Tencent documents this API as "being upgraded,
 // not available" (2023): expect an error from the service, and prefer
 // OverrideTPNSPush or StopTPNSPush.
-func (c *Client) RevokeTPNSPush(ctx context.Context, pushID string) error {
+func (c *Client) RevokeTPNSPush(ctx context.Context, pushID string) (*Result, error) {
 	return c.tpnsTask(ctx, "RevokeTPNSPush", epTPNSRevoke, pushID, TPNSStatusRevoked)
 }
 
 // CancelTPNSScheduledPush cancels a scheduled TPNS push that has not been
 // dispatched yet (/v3/push/cancel_timing_task): all, package and tag pushes.
-func (c *Client) CancelTPNSScheduledPush(ctx context.Context, pushID string) error {
+func (c *Client) CancelTPNSScheduledPush(ctx context.Context, pushID string) (*Result, error) {
 	return c.tpnsTask(ctx, "CancelTPNSScheduledPush", epTPNSCancel, pushID, TPNSStatusCanceled)
 }
 
@@ -238,16 +241,54 @@ type TPNSPushRecord struct {
 	MultiPackage bool     `json:"multiPkg"`
 }
 
+// UnmarshalJSON reads a record. pushId is a string in the documentation's
+// field table and a number in its single-task sample ("pushId": 133703):
+// both are accepted.
+func (r *TPNSPushRecord) UnmarshalJSON(b []byte) error {
+	type plain TPNSPushRecord
+	var aux struct {
+		plain
+		PushID json.RawMessage `json:"pushId"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*r = TPNSPushRecord(aux.plain)
+	id, err := stringOrNumber(aux.PushID)
+	if err != nil {
+		return fmt.Errorf("pushId: %w", err)
+	}
+	r.PushID = id
+	return nil
+}
+
+// stringOrNumber reads a JSON string or number as text; null or absent is "".
+func stringOrNumber(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", errors.New("neither a string nor a number")
+	}
+	return n.String(), nil
+}
+
 type tpnsRecordResponse struct {
 	tpnsEnvelope
 	PushRecordData []TPNSPushRecord `json:"pushRecordData"`
 }
 
-// TPNSPushRecord reads one push task (/v3/statistics/get_push_record): its
+// GetTPNSPushRecord reads one push task (/v3/statistics/get_push_record): its
 // status, collapse ID, audience and times. The service keeps a month of
 // records and allows 200 calls per hour, which the client's limiter enforces.
-func (c *Client) TPNSPushRecord(ctx context.Context, pushID string) (*TPNSPushRecord, error) {
-	const method = "TPNSPushRecord"
+func (c *Client) GetTPNSPushRecord(ctx context.Context, pushID string) (*TPNSPushRecord, error) {
+	const method = "GetTPNSPushRecord"
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
@@ -272,7 +313,7 @@ func (c *Client) TPNSPushRecord(ctx context.Context, pushID string) (*TPNSPushRe
 		r.PushID = pushID
 		return &r, nil
 	}
-	return nil, &APIError{Endpoint: EndpointTPNSRecord, Code: CodeTPNSTaskNotFound, Info: "the service answered with no record for push " + pushID, HTTPStatus: 200}
+	return nil, &APIError{Endpoint: EndpointTPNSRecord, Code: CodeTPNSTaskNotFound, Info: "the service answered with no record for push " + pushID, StatusCode: 200}
 }
 
 // TPNS audience types (TPNSPush.AudienceType).
@@ -325,7 +366,19 @@ var broadcastAudiences = map[string]bool{
 	TPNSAudienceAll: true, TPNSAudienceTag: true, TPNSAudiencePackageAccountPush: true, TPNSAudiencePackageTokenPush: true,
 }
 
-func (p TPNSPush) validate(method, field string) error {
+// validate checks the push; with audienceOptional, an empty AudienceType
+// is allowed (an override takes it from the original task) and the checks
+// that depend on it wait for validateAudience.
+func (p TPNSPush) validate(method, field string, audienceOptional bool) error {
+	if p.AudienceType != "" || !audienceOptional {
+		if err := p.validateAudience(method, field); err != nil {
+			return err
+		}
+	}
+	return p.validateRest(method, field)
+}
+
+func (p TPNSPush) validateAudience(method, field string) error {
 	switch p.AudienceType {
 	case TPNSAudienceAll, TPNSAudiencePackageAccountPush, TPNSAudiencePackageTokenPush, TPNSAudienceTag,
 		TPNSAudienceToken, TPNSAudienceTokenList, TPNSAudienceAccount, TPNSAudienceAccountList:
@@ -346,6 +399,10 @@ func (p TPNSPush) validate(method, field string) error {
 	case strings.HasPrefix(p.AudienceType, "package_") && p.UploadID == 0:
 		return invalidf(method, field+".UploadID", "is required for audience %q, got 0", p.AudienceType)
 	}
+	return nil
+}
+
+func (p TPNSPush) validateRest(method, field string) error {
 	switch p.MessageType {
 	case "", "notify":
 		if p.Content == "" {
@@ -516,19 +573,33 @@ func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (*TPNSOve
 	if err := checkRequired(method, "PushID", o.PushID, "the task whose notification is replaced"); err != nil {
 		return nil, err
 	}
-	if err := o.Push.validate(method, "Push"); err != nil {
+	if err := o.Push.validate(method, "Push", true); err != nil {
 		return nil, err
 	}
 	if c.tpns == nil {
 		return nil, fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
 	}
-	rec, err := c.TPNSPushRecord(ctx, o.PushID)
+	rec, err := c.GetTPNSPushRecord(ctx, o.PushID)
 	if err != nil {
 		return nil, err
 	}
 	if rec.CollapseID == 0 {
 		return nil, fmt.Errorf("chatrecall: %s: push %s (type %q) has no collapse ID, so it cannot be overridden; only all, tag and package pushes can: %w",
 			method, o.PushID, rec.PushType, ErrOverrideNotSupported)
+	}
+	// The replacement must reach the audience of the original, no more:
+	// an override of a tag push sent to "all" would show the correction
+	// to every user.
+	switch {
+	case o.Push.AudienceType == "" && rec.PushType == "":
+		return nil, invalidf(method, "Push.AudienceType", "is empty and the record of push %s names no audience; give the original's audience", o.PushID)
+	case o.Push.AudienceType == "":
+		o.Push.AudienceType = rec.PushType
+	case rec.PushType != "" && o.Push.AudienceType != rec.PushType:
+		return nil, invalidf(method, "Push.AudienceType", "is %q but push %s went to audience %q; an override must target the original's audience", o.Push.AudienceType, o.PushID, rec.PushType)
+	}
+	if err := o.Push.validateAudience(method, "Push"); err != nil {
+		return nil, err
 	}
 	body := o.Push.body()
 	body["collapse_id"] = rec.CollapseID

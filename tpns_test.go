@@ -95,13 +95,13 @@ func TestTPNSTaskRequestShapes(t *testing.T) {
 			body string
 			call func(*Client) error
 		}{
-			{"stop", "/v3/push/stop_push_msg", `{"pushid":"43214535"}`, func(c *Client) error { return c.StopTPNSPush(context.Background(), "43214535") }},
-			{"revoke", "/v3/push/revoke_push_msg", `{"pushid":"43214535"}`, func(c *Client) error { return c.RevokeTPNSPush(context.Background(), "43214535") }},
+			{"stop", "/v3/push/stop_push_msg", `{"pushid":"43214535"}`, func(c *Client) error { return errOf(c.StopTPNSPush(context.Background(), "43214535")) }},
+			{"revoke", "/v3/push/revoke_push_msg", `{"pushid":"43214535"}`, func(c *Client) error { return errOf(c.RevokeTPNSPush(context.Background(), "43214535")) }},
 			{"cancel", "/v3/push/cancel_timing_task", `{"pushid":"43214535"}`, func(c *Client) error {
-				return c.CancelTPNSScheduledPush(context.Background(), "43214535")
+				return errOf(c.CancelTPNSScheduledPush(context.Background(), "43214535"))
 			}},
 			{"record", "/v3/statistics/get_push_record", `{"pushId":"43214535"}`, func(c *Client) error {
-				_, err := c.TPNSPushRecord(context.Background(), "43214535")
+				_, err := c.GetTPNSPushRecord(context.Background(), "43214535")
 				return err
 			}},
 		}
@@ -135,7 +135,7 @@ func TestTPNSStopBodyMatchesVector(t *testing.T) {
 	c, err := NewClient(Config{TPNS: &TPNSConfig{AccessID: "1500001048", SecretKey: "1452fcebae9f3115ba794fb0fff2fd73", Region: TPNSGuangzhou}},
 		WithHTTPClient(&http.Client{Transport: mt}), WithClock(&manualClock{now: time.Unix(1795299339, 0)}))
 	require.NoError(t, err)
-	require.NoError(t, c.StopTPNSPush(context.Background(), "43214535"))
+	require.NoError(t, errOf(c.StopTPNSPush(context.Background(), "43214535")))
 	r := rec.all()[0]
 	assert.Equal(t, "ZTc2OTk0Nzc3ZDY4OWJmMWM2ZjkxNmRhNjQwYTExZWI0MTUyMzJmZjZhODNkZTU2M2U0OTIzZGIzZDk3MTIzNQ==", r.Header.Get("Sign"))
 }
@@ -236,7 +236,7 @@ func TestTPNSEnvelopeSpellingsAndCodes(t *testing.T) {
 			mt := httpmock.NewMockTransport()
 			mt.RegisterResponder("POST", tpnsBase+"/v3/push/stop_push_msg", httpmock.NewStringResponder(200, body))
 			c := newTPNSMockClient(t, mt, TPNSAuthSignature)
-			err := c.StopTPNSPush(context.Background(), "1")
+			err := errOf(c.StopTPNSPush(context.Background(), "1"))
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr, body)
 			assert.Equal(t, tc.code, apiErr.Code)
@@ -249,12 +249,12 @@ func TestTPNSEnvelopeSpellingsAndCodes(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder("POST", tpnsBase+"/v3/push/stop_push_msg", httpmock.NewStringResponder(200, `{"result":"ok"}`))
 	var de *DecodeError
-	assert.ErrorAs(t, newTPNSMockClient(t, mt, TPNSAuthSignature).StopTPNSPush(context.Background(), "1"), &de)
+	assert.ErrorAs(t, errOf(newTPNSMockClient(t, mt, TPNSAuthSignature).StopTPNSPush(context.Background(), "1")), &de)
 	// A non-2xx status is an *HTTPError.
 	mt = httpmock.NewMockTransport()
 	mt.RegisterResponder("POST", tpnsBase+"/v3/push/stop_push_msg", httpmock.NewStringResponder(503, `busy`))
 	var he *HTTPError
-	assert.ErrorAs(t, newTPNSMockClient(t, mt, TPNSAuthSignature).StopTPNSPush(context.Background(), "1"), &he)
+	assert.ErrorAs(t, errOf(newTPNSMockClient(t, mt, TPNSAuthSignature).StopTPNSPush(context.Background(), "1")), &he)
 }
 
 func TestTPNSNotConfiguredAndBadInput(t *testing.T) {
@@ -262,10 +262,10 @@ func TestTPNSNotConfiguredAndBadInput(t *testing.T) {
 	chatOnly := newMockClient(t, mt)
 	ctx := context.Background()
 	for name, err := range map[string]error{
-		"stop":   chatOnly.StopTPNSPush(ctx, "1"),
-		"revoke": chatOnly.RevokeTPNSPush(ctx, "1"),
-		"cancel": chatOnly.CancelTPNSScheduledPush(ctx, "1"),
-		"record": func() error { _, err := chatOnly.TPNSPushRecord(ctx, "1"); return err }(),
+		"stop":   errOf(chatOnly.StopTPNSPush(ctx, "1")),
+		"revoke": errOf(chatOnly.RevokeTPNSPush(ctx, "1")),
+		"cancel": errOf(chatOnly.CancelTPNSScheduledPush(ctx, "1")),
+		"record": func() error { _, err := chatOnly.GetTPNSPushRecord(ctx, "1"); return err }(),
 		"override": func() error {
 			_, err := chatOnly.OverrideTPNSPush(ctx, TPNSOverride{PushID: "1", Push: TPNSPush{AudienceType: "all", Content: "x"}})
 			return err
@@ -281,7 +281,6 @@ func TestTPNSNotConfiguredAndBadInput(t *testing.T) {
 		o     TPNSOverride
 	}{
 		{"PushID", TPNSOverride{Push: TPNSPush{AudienceType: "all", Content: "x"}}},
-		{"Push.AudienceType", TPNSOverride{PushID: "1", Push: TPNSPush{Content: "x"}}},
 		{"Push.AudienceType", TPNSOverride{PushID: "1", Push: TPNSPush{AudienceType: "everyone", Content: "x"}}},
 		{"Push.Content", TPNSOverride{PushID: "1", Push: TPNSPush{AudienceType: "all"}}},
 		{"Push.TokenList", TPNSOverride{PushID: "1", Push: TPNSPush{AudienceType: "token_list", Content: "x"}}},
@@ -299,10 +298,10 @@ func TestTPNSNotConfiguredAndBadInput(t *testing.T) {
 		assert.Equal(t, b.field, ve.Field)
 	}
 	for name, err := range map[string]error{
-		"stop":   tp.StopTPNSPush(ctx, ""),
-		"revoke": tp.RevokeTPNSPush(ctx, ""),
-		"cancel": tp.CancelTPNSScheduledPush(ctx, ""),
-		"record": func() error { _, err := tp.TPNSPushRecord(ctx, ""); return err }(),
+		"stop":   errOf(tp.StopTPNSPush(ctx, "")),
+		"revoke": errOf(tp.RevokeTPNSPush(ctx, "")),
+		"cancel": errOf(tp.CancelTPNSScheduledPush(ctx, "")),
+		"record": func() error { _, err := tp.GetTPNSPushRecord(ctx, ""); return err }(),
 	} {
 		assert.ErrorIs(t, err, ErrInvalidRequest, name)
 	}

@@ -35,6 +35,10 @@ var (
 	ErrUserSigIdentifier = errors.New("chatrecall: UserSig was issued to another identifier")
 	// ErrUserSigAppID: the signature was issued for another SDKAppID.
 	ErrUserSigAppID = errors.New("chatrecall: UserSig was issued for another SDKAppID")
+	// ErrUserSigUserBuf: the signature carries a userbuf (a TRTC
+	// PrivateMapKey), which Tencent's reference VerifyUserSig rejects
+	// ("userbuf type not match") and so does this one.
+	ErrUserSigUserBuf = errors.New("chatrecall: UserSig carries a userbuf (a TRTC PrivateMapKey), which a plain UserSig check rejects")
 )
 
 // DefaultUserSigTTL is the validity of the admin UserSig the client makes
@@ -246,7 +250,8 @@ func ParseUserSig(userSig string) (UserSigInfo, error) {
 //
 // The checks run in this order, each with its own error: the string decodes
 // (ErrUserSigMalformed), the app matches (ErrUserSigAppID), the identifier
-// matches (ErrUserSigIdentifier), the HMAC matches (ErrUserSigSignature), and
+// matches (ErrUserSigIdentifier), it carries no userbuf (ErrUserSigUserBuf,
+// as the reference library), the HMAC matches (ErrUserSigSignature), and
 // now is not after Issued+Expire (ErrUserSigExpired).
 func VerifyUserSig(sdkAppID uint64, secretKey, identifier, userSig string, now time.Time) (UserSigInfo, error) {
 	if err := checkSigInputs(sdkAppID, secretKey, identifier); err != nil {
@@ -261,6 +266,9 @@ func VerifyUserSig(sdkAppID uint64, secretKey, identifier, userSig string, now t
 	}
 	if info.Identifier != identifier {
 		return info, ErrUserSigIdentifier
+	}
+	if d.UserBuf != nil {
+		return info, ErrUserSigUserBuf
 	}
 	var buf [64]byte
 	want := sigMAC(buf[:0], secretKey, identifier, sdkAppID, info.Issued.Unix(), int64(info.Expire/time.Second), d.UserBuf)

@@ -50,7 +50,7 @@ func TestThreeLineSetup(t *testing.T) {
 	require.NoError(t, err)
 	res, err := c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "@TGS#1", MsgSeqs: []uint64{1, 2}})
 	require.NoError(t, err)
-	assert.Equal(t, 2, res.Recalled())
+	assert.Equal(t, 2, res.Summary().Recalled)
 	assert.Equal(t, chatrecalltest.MessageRecalled, srv.GroupMessage("@TGS#1", 1))
 	assert.Equal(t, []uint64{1, 2}, srv.RecalledGroupMessages("@TGS#1"))
 
@@ -112,9 +112,9 @@ func TestAdminRequired(t *testing.T) {
 	_, err := c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}})
 	assert.Equal(t, chatrecall.CodeAdminRequired, apiCode(t, err))
 	assert.ErrorIs(t, err, chatrecall.ErrPermission)
-	err = c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "t"})
+	err = errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "t"}))
 	assert.Equal(t, chatrecall.CodePushAdminRequired, apiCode(t, err))
-	err = c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+	err = errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 	assert.Equal(t, chatrecall.CodeC2CAdminRequired, apiCode(t, err))
 }
 
@@ -216,12 +216,12 @@ func TestC2CRules(t *testing.T) {
 	defer srv.Close()
 	srv.AddC2CMessage("alice", "bob", "1_2_3")
 	c := client(t, srv.Config())
-	require.NoError(t, c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "alice", To: "bob", MsgKey: "1_2_3"}))
+	require.NoError(t, errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "alice", To: "bob", MsgKey: "1_2_3"})))
 	assert.Equal(t, chatrecalltest.MessageRecalled, srv.C2CMessage("1_2_3"))
-	err := c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "alice", To: "bob", MsgKey: "1_2_3"})
+	err := errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "alice", To: "bob", MsgKey: "1_2_3"}))
 	assert.Equal(t, chatrecall.CodeC2CAlreadyRecalled, apiCode(t, err))
 	assert.ErrorIs(t, err, chatrecall.ErrAlreadyRecalled)
-	err = c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "alice", To: "bob", MsgKey: "9_9_9"})
+	err = errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "alice", To: "bob", MsgKey: "9_9_9"}))
 	assert.Equal(t, chatrecall.CodeC2CMsgNotFound, apiCode(t, err))
 	assert.ErrorIs(t, err, chatrecall.ErrNotFound)
 }
@@ -235,29 +235,29 @@ func TestPushTaskRules(t *testing.T) {
 	old := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true, PushedAt: clock.Now().Add(-25 * time.Hour)})
 	c := client(t, srv.Config(), chatrecall.WithClock(clock))
 
-	err := c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: "nope"})
+	err := errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: "nope"}))
 	assert.Equal(t, chatrecall.CodePushTaskNotFound, apiCode(t, err))
 	clock.Advance(time.Second)
 
-	require.NoError(t, c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: kept}))
+	require.NoError(t, errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: kept})))
 	st, _ := srv.PushTaskState(kept)
 	assert.True(t, st.Revoked)
 	clock.Advance(time.Second)
 
-	err = c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: kept})
+	err = errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: kept}))
 	assert.ErrorIs(t, err, chatrecall.ErrAlreadyRecalled)
 	clock.Advance(time.Second)
 
-	err = c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: old})
+	err = errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: old}))
 	assert.ErrorIs(t, err, chatrecall.ErrRecallWindowExpired)
 	clock.Advance(time.Second)
 
-	err = c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: bare})
+	err = errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: bare}))
 	assert.ErrorIs(t, err, chatrecall.ErrOfflinePushInfoRequired)
 	assert.Contains(t, err.Error(), "must carry OfflinePushInfo")
 	clock.Advance(time.Second)
 
-	require.NoError(t, c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: bare, OfflinePushInfo: &chatrecall.OfflinePushInfo{Title: "Sorry", Desc: "Sent by mistake"}}))
+	require.NoError(t, errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: bare, OfflinePushInfo: &chatrecall.OfflinePushInfo{Title: "Sorry", Desc: "Sent by mistake"}})))
 	st, _ = srv.PushTaskState(bare)
 	assert.True(t, st.Revoked)
 	assert.JSONEq(t, `{"PushFlag":0,"Title":"Sorry","Desc":"Sent by mistake"}`, string(st.OfflinePushInfo))
@@ -273,12 +273,12 @@ func TestRateLimitsAreEnforced(t *testing.T) {
 	c := client(t, srv.Config(), chatrecall.WithClock(clock),
 		chatrecall.WithRateLimit(chatrecall.EndpointPushRevoke, rate.Inf, 0),
 		chatrecall.WithRateLimit(chatrecall.EndpointGroupRecall, rate.Inf, 0))
-	require.NoError(t, c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: a}))
-	err := c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: b})
+	require.NoError(t, errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: a})))
+	err := errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: b}))
 	assert.Equal(t, chatrecall.CodePushRevokeTooFrequent, apiCode(t, err))
 	assert.ErrorIs(t, err, chatrecall.ErrRateLimited)
 	clock.Advance(time.Second)
-	require.NoError(t, c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: b}))
+	require.NoError(t, errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: b})))
 
 	srv.AddGroupMessages("g")
 	var limited int
@@ -321,7 +321,7 @@ func TestFaults(t *testing.T) {
 			srv.AddC2CMessage("a", "b", "k")
 			srv.FailNext(chatrecall.EndpointC2CRecall, 1, tt.fault)
 			c := client(t, srv.Config(), chatrecall.WithTimeout(100*time.Millisecond))
-			err := c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+			err := errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"}))
 			require.Error(t, err)
 			assert.Equal(t, tt.wantUnknown, errors.Is(err, chatrecall.ErrOutcomeUnknown), "%v", err)
 			srv.Close() // waits for the delayed handler
@@ -348,7 +348,7 @@ func TestFaultsAreSeeded(t *testing.T) {
 			chatrecalltest.Chance{P: 0.2, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTP502}})
 		c := client(t, srv.Config())
 		for i := 0; i < 50; i++ {
-			_ = c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: strconv.Itoa(i)})
+			_ = errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "a", To: "b", MsgKey: strconv.Itoa(i)}))
 		}
 		var faults []string
 		for _, r := range srv.Requests() {
@@ -374,29 +374,29 @@ func TestTPNSRules(t *testing.T) {
 	c := client(t, srv.Config(), chatrecall.WithClock(clock))
 
 	live := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Platform: "android", Status: chatrecalltest.TPNSStatusStarted, CollapseID: 77})
-	require.NoError(t, c.StopTPNSPush(ctx, live))
+	require.NoError(t, errOf(c.StopTPNSPush(ctx, live)))
 	st, _ := srv.TPNSTaskState(live)
 	assert.Equal(t, chatrecalltest.TPNSStatusStopped, st.Status)
-	assert.Equal(t, chatrecall.CodeTPNSParamInvalid, apiCode(t, c.StopTPNSPush(ctx, live)), "no longer in delivery")
+	assert.Equal(t, chatrecall.CodeTPNSParamInvalid, apiCode(t, errOf(c.StopTPNSPush(ctx, live))), "no longer in delivery")
 
 	ios := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Platform: "ios"})
-	assert.Equal(t, chatrecall.CodeTPNSParamInvalid, apiCode(t, c.StopTPNSPush(ctx, ios)), "no terminate on iOS")
+	assert.Equal(t, chatrecall.CodeTPNSParamInvalid, apiCode(t, errOf(c.StopTPNSPush(ctx, ios))), "no terminate on iOS")
 
 	done := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "tag", Status: chatrecalltest.TPNSStatusFinished})
-	require.NoError(t, c.RevokeTPNSPush(ctx, done))
+	require.NoError(t, errOf(c.RevokeTPNSPush(ctx, done)))
 	st, _ = srv.TPNSTaskState(done)
 	assert.Equal(t, chatrecalltest.TPNSStatusRevoked, st.Status)
 
 	later := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Status: chatrecalltest.TPNSStatusWait, SendTime: clock.Now().Add(time.Hour)})
-	require.NoError(t, c.CancelTPNSScheduledPush(ctx, later))
+	require.NoError(t, errOf(c.CancelTPNSScheduledPush(ctx, later)))
 	st, _ = srv.TPNSTaskState(later)
 	assert.Equal(t, chatrecalltest.TPNSStatusCanceled, st.Status)
-	assert.Equal(t, chatrecall.CodeTPNSParamInvalid, apiCode(t, c.CancelTPNSScheduledPush(ctx, done)), "not scheduled")
+	assert.Equal(t, chatrecall.CodeTPNSParamInvalid, apiCode(t, errOf(c.CancelTPNSScheduledPush(ctx, done))), "not scheduled")
 
-	err := c.StopTPNSPush(ctx, "999999")
+	err := errOf(c.StopTPNSPush(ctx, "999999"))
 	assert.ErrorIs(t, err, chatrecall.ErrNotFound)
 
-	rec, err := c.TPNSPushRecord(ctx, live)
+	rec, err := c.GetTPNSPushRecord(ctx, live)
 	require.NoError(t, err)
 	assert.Equal(t, int64(77), rec.CollapseID)
 	assert.Equal(t, "all", rec.PushType)
@@ -426,7 +426,7 @@ func TestTPNSRevokeUnavailable(t *testing.T) {
 	defer srv.Close()
 	id := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all"})
 	c := client(t, srv.Config())
-	err := c.RevokeTPNSPush(ctx, id)
+	err := errOf(c.RevokeTPNSPush(ctx, id))
 	assert.Equal(t, chatrecall.CodeTPNSParamInvalid, apiCode(t, err))
 	assert.Contains(t, err.Error(), "not available")
 }
@@ -455,7 +455,7 @@ func TestTPNSAuthStrictness(t *testing.T) {
 			cfg := tt.tpns
 			cfg.BaseURL = srv.URL
 			c := client(t, chatrecall.Config{TPNS: &cfg}, chatrecall.WithClock(tt.clock))
-			_, err := c.TPNSPushRecord(ctx, id)
+			_, err := c.GetTPNSPushRecord(ctx, id)
 			if tt.code == 0 {
 				assert.NoError(t, err)
 				return
@@ -469,3 +469,6 @@ func TestTPNSAuthStrictness(t *testing.T) {
 func decodeJSON(resp *http.Response, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
+
+// errOf keeps the error of a single-item call.
+func errOf(_ *chatrecall.Result, err error) error { return err }

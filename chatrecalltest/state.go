@@ -459,6 +459,9 @@ func (s *Server) applyC2C(body []byte) (any, int, []string) {
 	return okEnvelope(), 0, []string{req.MsgKey}
 }
 
+// collapseAudience are the audiences whose tasks get a collapse ID.
+var collapseAudience = map[string]bool{"all": true, "tag": true, "package_account_push": true}
+
 var broadcastAudience = map[string]bool{"all": true, "tag": true, "package_account_push": true, "package_token_push": true}
 
 // applyTPNS performs a TPNS request that passed authentication.
@@ -511,6 +514,24 @@ func (s *Server) applyTPNS(x *exchange) (any, int, []string) {
 		return ok(), 0, []string{id}
 	case chatrecall.EndpointTPNSRecord:
 		id := str("pushId")
+		if id == "" && str("startDate") != "" {
+			// The time-range form: every task, paged by offset and limit.
+			var offset, limit int
+			_ = json.Unmarshal(req["offset"], &offset)
+			if json.Unmarshal(req["limit"], &limit) != nil || limit <= 0 {
+				limit = 20
+			}
+			ids := make([]string, 0, len(s.state.tpns))
+			for id := range s.state.tpns {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			recs := []any{}
+			for i := offset; i < len(ids) && i < offset+limit; i++ {
+				recs = append(recs, tpnsRecord(s.state.tpns[ids[i]]))
+			}
+			return map[string]any{"retCode": 0, "errMsg": "", "count": len(ids), "pushRecordData": recs}, 0, nil
+		}
 		if id == "" {
 			return fail(chatrecall.CodeTPNSParamMissing, "pushId is required")
 		}
@@ -518,12 +539,7 @@ func (s *Server) applyTPNS(x *exchange) (any, int, []string) {
 		if t == nil {
 			return fail(chatrecall.CodeTPNSTaskNotFound, "push task does not exist")
 		}
-		rec := map[string]any{"pushId": id, "status": t.Status, "pushType": t.PushType, "title": t.Title,
-			"content": t.Content, "messageType": "notify", "environment": "product"}
-		if t.CollapseID != 0 {
-			rec["collapseID"] = t.CollapseID
-		}
-		return map[string]any{"retCode": 0, "errMsg": "", "pushRecordData": []any{rec}}, 0, nil
+		return map[string]any{"retCode": 0, "errMsg": "", "pushRecordData": []any{tpnsRecord(t)}}, 0, nil
 	case chatrecall.EndpointTPNSPush:
 		audience := str("audience_type")
 		var msg struct {
@@ -533,17 +549,21 @@ func (s *Server) applyTPNS(x *exchange) (any, int, []string) {
 		if audience == "" || len(req["message"]) == 0 || json.Unmarshal(req["message"], &msg) != nil {
 			return fail(chatrecall.CodeTPNSParamMissing, "audience_type and message are required")
 		}
+		// collapse_id 0 means "not set": Tencent's own TPNS SDKs send
+		// "collapse_id":0 on every push. All, tag and package_account_push
+		// tasks get one assigned; a push with a set collapse_id replaces the
+		// task that has it.
 		var collapse int64
-		if raw, has := req["collapse_id"]; has {
-			if json.Unmarshal(raw, &collapse) != nil {
-				return fail(chatrecall.CodeTPNSParamInvalid, "collapse_id must be an integer")
-			}
+		if raw, has := req["collapse_id"]; has && json.Unmarshal(raw, &collapse) != nil {
+			return fail(chatrecall.CodeTPNSParamInvalid, "collapse_id must be an integer")
+		}
+		if collapse != 0 {
 			for _, t := range s.state.tpns {
 				if t.CollapseID == collapse && t.Status != TPNSStatusCollapsed {
 					t.Status = TPNSStatusCollapsed
 				}
 			}
-		} else if broadcastAudience[audience] {
+		} else if collapseAudience[audience] {
 			s.state.seq++
 			collapse = 9000 + s.state.seq
 		}
@@ -557,4 +577,19 @@ func (s *Server) applyTPNS(x *exchange) (any, int, []string) {
 		return map[string]any{"seq": s.state.seq, "push_id": id, "ret_code": 0, "err_msg": "", "environment": env}, 0, []string{id}
 	}
 	return fail(chatrecall.CodeTPNSParamInvalid, "unknown API")
+}
+
+// tpnsRecord is a task as get_push_record describes it. A numeric push ID
+// is written as a JSON number, as in the documentation's single-task sample
+// ("pushId": 133703); others as strings, as in its field table.
+func tpnsRecord(t *TPNSTask) map[string]any {
+	rec := map[string]any{"pushId": t.ID, "status": t.Status, "pushType": t.PushType, "title": t.Title,
+		"content": t.Content, "messageType": "notify", "environment": "product"}
+	if n, err := strconv.ParseInt(t.ID, 10, 64); err == nil && strconv.FormatInt(n, 10) == t.ID {
+		rec["pushId"] = n
+	}
+	if t.CollapseID != 0 {
+		rec["collapseID"] = t.CollapseID
+	}
+	return rec
 }

@@ -27,7 +27,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	// At most 1 revoke per second for the whole app, whichever replica asks.
-	if err := client.RevokePush(context.Background(), chatrecall.PushRevoke{TaskID: os.Getenv("TASK_ID")}); err != nil {
+	if _, err := client.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: os.Getenv("TASK_ID")}); err != nil {
 		log.Print(err)
 	}
 }

@@ -277,8 +277,8 @@ func build(name string, o *options, e env) (*command, error) {
 		}}, nil
 	case "c2c":
 		return &command{name: name, total: 1, exec: func(ctx context.Context, c *chatrecall.Client, rep *reporter) error {
-			err := c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: o.from, To: o.to, MsgKey: o.key})
-			return rep.single(row{Endpoint: chatrecall.EndpointC2CRecall, Target: o.from + "->" + o.to, Item: o.key, Outcome: "recalled"}, err)
+			res, err := c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: o.from, To: o.to, MsgKey: o.key})
+			return rep.single(row{Endpoint: chatrecall.EndpointC2CRecall, Target: o.from + "->" + o.to, Item: o.key, Outcome: "recalled", Detail: confirmation(res)}, err)
 		}}, nil
 	case "push-revoke":
 		var info *chatrecall.OfflinePushInfo
@@ -286,27 +286,34 @@ func build(name string, o *options, e env) (*command, error) {
 			info = &chatrecall.OfflinePushInfo{Title: o.title, Desc: o.desc, Ext: o.ext}
 		}
 		return &command{name: name, total: 1, exec: func(ctx context.Context, c *chatrecall.Client, rep *reporter) error {
-			err := c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: o.task, OfflinePushInfo: info})
-			return rep.single(row{Endpoint: chatrecall.EndpointPushRevoke, Item: o.task, Outcome: "recalled"}, err)
+			res, err := c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: o.task, OfflinePushInfo: info})
+			return rep.single(row{Endpoint: chatrecall.EndpointPushRevoke, Item: o.task, Outcome: "recalled", Detail: confirmation(res)}, err)
 		}}, nil
 	case "tpns stop", "tpns revoke", "tpns cancel", "tpns record":
 		op := strings.TrimPrefix(name, "tpns ")
 		return &command{name: name, tpns: true, total: 1, exec: func(ctx context.Context, c *chatrecall.Client, rep *reporter) error {
 			r := row{Item: o.push, Outcome: "done"}
 			var err error
+			var res *chatrecall.Result
 			switch op {
 			case "stop":
-				r.Endpoint, err = chatrecall.EndpointTPNSStop, c.StopTPNSPush(ctx, o.push)
+				r.Endpoint = chatrecall.EndpointTPNSStop
+				res, err = c.StopTPNSPush(ctx, o.push)
 			case "revoke":
-				r.Endpoint, err = chatrecall.EndpointTPNSRevoke, c.RevokeTPNSPush(ctx, o.push)
+				r.Endpoint = chatrecall.EndpointTPNSRevoke
+				res, err = c.RevokeTPNSPush(ctx, o.push)
 			case "cancel":
-				r.Endpoint, err = chatrecall.EndpointTPNSCancel, c.CancelTPNSScheduledPush(ctx, o.push)
+				r.Endpoint = chatrecall.EndpointTPNSCancel
+				res, err = c.CancelTPNSScheduledPush(ctx, o.push)
 			case "record":
 				var rec *chatrecall.TPNSPushRecord
 				r.Endpoint = chatrecall.EndpointTPNSRecord
-				if rec, err = c.TPNSPushRecord(ctx, o.push); err == nil {
+				if rec, err = c.GetTPNSPushRecord(ctx, o.push); err == nil {
 					r.Detail = fmt.Sprintf("status %s, type %s, collapse ID %d", rec.Status, rec.PushType, rec.CollapseID)
 				}
+			}
+			if r.Detail == "" {
+				r.Detail = confirmation(res)
 			}
 			return rep.single(r, err)
 		}}, nil
@@ -746,4 +753,17 @@ func (d *dryTransport) print(w io.Writer, asJSON bool) {
 			break
 		}
 	}
+}
+
+// confirmation describes how a success was known, when its answer was lost.
+func confirmation(r *chatrecall.Result) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.ConfirmedByRetry:
+		return "confirmed by retry"
+	case r.ConfirmedByRecord:
+		return "confirmed by the task record"
+	}
+	return ""
 }

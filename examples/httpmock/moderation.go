@@ -18,7 +18,9 @@ type Report struct {
 }
 
 // TakeDown recalls every listed message of a group. Messages the service no
-// longer has count as already gone, not as failures.
+// longer has (10030: recalled already, or never there) count as already
+// gone, not as failures. A group that does not exist (10010, ErrNotFound)
+// is a failure: nothing was taken down.
 func TakeDown(ctx context.Context, c *chatrecall.Client, groupID string, seqs []uint64) (Report, error) {
 	res, err := c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: groupID, MsgSeqs: seqs, Reason: "spam"})
 	if res == nil {
@@ -29,7 +31,7 @@ func TakeDown(ctx context.Context, c *chatrecall.Client, groupID string, seqs []
 		switch {
 		case it.Err == nil:
 			r.Recalled++
-		case errors.Is(it.Err, chatrecall.ErrNotFound):
+		case errors.Is(it.Err, chatrecall.ErrGone):
 			r.AlreadyGone++
 		default:
 			r.Failed++

@@ -53,3 +53,13 @@ func TestTakeDownWhenTheServiceRefuses(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Report{Failed: 2}, r, "every message has an outcome")
 }
+
+func TestTakeDownOfAGroupThatDoesNotExist(t *testing.T) {
+	c := newClient(t)
+	httpmock.RegisterResponder("POST", `=~/group_msg_recall\z`,
+		httpmock.NewStringResponder(200, `{"ActionStatus":"FAIL","ErrorCode":10010,"ErrorInfo":"group does not exist"}`))
+
+	r, err := TakeDown(context.Background(), c, "@TGS#typo", []uint64{1, 2})
+	require.NoError(t, err)
+	assert.Equal(t, Report{Failed: 2}, r, "a missing group is not 'already gone'")
+}

@@ -128,7 +128,7 @@ func recallAll(ctx context.Context, c *chatrecall.Client, tg targets, t *table) 
 		}
 	}
 	if tg.task != "" {
-		t.row("RevokePush", "task "+tg.task, c.RevokePush(ctx, chatrecall.PushRevoke{TaskID: tg.task}))
+		t.row("RevokeChatPush", "task "+tg.task, errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: tg.task})))
 	}
 	if tg.c2c != "" {
 		parts := strings.SplitN(tg.c2c, ":", 3)
@@ -136,24 +136,24 @@ func recallAll(ctx context.Context, c *chatrecall.Client, tg targets, t *table) 
 			parts = append(parts, "")
 		}
 		t.row("RecallC2CMessage", parts[0]+" -> "+parts[1]+" "+parts[2],
-			c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: parts[0], To: parts[1], MsgKey: parts[2]}))
+			errOf(c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: parts[0], To: parts[1], MsgKey: parts[2]})))
 	}
 	if tg.tpnsStop != "" {
-		t.row("StopTPNSPush", "push "+tg.tpnsStop, c.StopTPNSPush(ctx, tg.tpnsStop))
+		t.row("StopTPNSPush", "push "+tg.tpnsStop, errOf(c.StopTPNSPush(ctx, tg.tpnsStop)))
 	}
 	if tg.tpnsRevoke != "" {
-		t.row("RevokeTPNSPush", "push "+tg.tpnsRevoke, c.RevokeTPNSPush(ctx, tg.tpnsRevoke))
+		t.row("RevokeTPNSPush", "push "+tg.tpnsRevoke, errOf(c.RevokeTPNSPush(ctx, tg.tpnsRevoke)))
 	}
 	if tg.tpnsCancel != "" {
-		t.row("CancelTPNSScheduledPush", "push "+tg.tpnsCancel, c.CancelTPNSScheduledPush(ctx, tg.tpnsCancel))
+		t.row("CancelTPNSScheduledPush", "push "+tg.tpnsCancel, errOf(c.CancelTPNSScheduledPush(ctx, tg.tpnsCancel)))
 	}
 	if tg.tpnsRecord != "" {
-		rec, err := c.TPNSPushRecord(ctx, tg.tpnsRecord)
+		rec, err := c.GetTPNSPushRecord(ctx, tg.tpnsRecord)
 		what := "push " + tg.tpnsRecord
 		if err == nil {
 			what += fmt.Sprintf(" (%s, %s, collapse ID %d)", rec.PushType, rec.Status, rec.CollapseID)
 		}
-		t.row("TPNSPushRecord", what, err)
+		t.row("GetTPNSPushRecord", what, err)
 	}
 	if tg.tpnsOverride != "" {
 		res, err := c.OverrideTPNSPush(ctx, chatrecall.TPNSOverride{PushID: tg.tpnsOverride, ForceCollapse: true,
@@ -225,3 +225,6 @@ func (t *table) flush() {
 	fmt.Fprintf(t.tw, "\n%d done, %d not done\n", t.ok, t.bad)
 	_ = t.tw.Flush()
 }
+
+// errOf keeps the error of a single-item call: the table shows outcomes.
+func errOf(_ *chatrecall.Result, err error) error { return err }

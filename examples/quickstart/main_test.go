@@ -20,13 +20,13 @@ func TestQuickstartRuns(t *testing.T) {
 	code := run(context.Background(), nil, noEnv, &out, &errOut)
 	assert.Equal(t, 0, code, errOut.String())
 	s := out.String()
-	for _, call := range []string{"RecallGroupMessages", "RecallOfficialAccountMessages", "RevokePush", "RecallC2CMessage",
+	for _, call := range []string{"RecallGroupMessages", "RecallOfficialAccountMessages", "RevokeChatPush", "RecallC2CMessage",
 		"StopTPNSPush", "RevokeTPNSPush", "CancelTPNSScheduledPush", "TPNSPushRecord", "OverrideTPNSPush"} {
 		assert.Contains(t, s, call)
 	}
 	assert.Equal(t, 12, strings.Count(s, "RecallGroupMessages "), "an over-10 recall: 12 items")
 	assert.Contains(t, s, "seq 112  ")
-	assert.Regexp(t, `seq 111 +FAILED: group_msg_recall: code 10030 .* +not found`, s)
+	assert.Regexp(t, `seq 111 +FAILED: group_msg_recall: code 10030 .* +gone`, s)
 	assert.Contains(t, s, "19 done, 2 not done")
 	assert.Empty(t, errOut.String())
 }

@@ -40,7 +40,7 @@ func main() {
 	requests := len(srv.RequestsTo(chatrecall.EndpointGroupRecall))
 	// The floor the service's limit sets: requests / 200 per second.
 	floor := time.Duration(float64(requests) / 200 * float64(time.Second))
-	fmt.Printf("items      %d (%d recalled)\n", *n, res.Recalled())
+	fmt.Printf("items      %d (%d recalled)\n", *n, res.Summary().Recalled)
 	fmt.Printf("requests   %d\n", requests)
 	fmt.Printf("rejections %d (rate limited by the server)\n", srv.RateLimited())
 	fmt.Printf("wall       %s\n", wall.Round(time.Millisecond))
