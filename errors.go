@@ -15,21 +15,21 @@ import (
 //
 //	if errors.Is(err, chatrecall.ErrRateLimited) { ... }
 var (
-	ErrInvalidRequest      = errors.New("invalid request")
-	ErrAuth                = errors.New("authentication failed")
-	ErrUserSigExpired      = errors.New("UserSig expired")
-	ErrPermission          = errors.New("permission denied")
-	ErrRateLimited         = errors.New("rate limited")
-	ErrTemporary           = errors.New("temporary failure")
-	ErrNotFound            = errors.New("not found")
-	ErrAlreadyRecalled     = errors.New("already recalled")
+	ErrInvalidRequest  = errors.New("invalid request")
+	ErrAuth            = errors.New("authentication failed")
+	ErrUserSigExpired  = errors.New("UserSig expired")
+	ErrPermission      = errors.New("permission denied")
+	ErrRateLimited     = errors.New("rate limited")
+	ErrTemporary       = errors.New("temporary failure")
+	ErrNotFound        = errors.New("not found")
+	ErrAlreadyRecalled = errors.New("already recalled")
 	// ErrGone: the item is not there (any more), and the service does not
 	// say why. Group and official-account recalls answer 10030 for "does
 	// not exist" and "already recalled" alike; that code matches ErrGone and
 	// neither ErrNotFound nor ErrAlreadyRecalled, which would each claim more
 	// than the service said. Codes that do say which (20022, 20023, 90049,
 	// 90050) match ErrGone and their own category.
-	ErrGone = errors.New("gone")
+	ErrGone                = errors.New("gone")
 	ErrRecallWindowExpired = errors.New("recall window expired")
 	ErrNotRecallable       = errors.New("not recallable")
 	ErrServiceDisabled     = errors.New("service disabled")

@@ -52,15 +52,15 @@ func (o *OfflinePushInfo) SetExt(v any) error {
 
 // AndroidInfo holds the Android vendor settings of the replacement.
 type AndroidInfo struct {
-	Sound                  string `json:"Sound,omitempty"`
-	HuaWeiChannelID        string `json:"HuaWeiChannelID,omitempty"`
-	XiaoMiChannelID        string `json:"XiaoMiChannelID,omitempty"`
-	OPPOChannelID          string `json:"OPPOChannelID,omitempty"`
-	GoogleChannelID        string `json:"GoogleChannelID,omitempty"`
+	Sound           string `json:"Sound,omitempty"`
+	HuaWeiChannelID string `json:"HuaWeiChannelID,omitempty"`
+	XiaoMiChannelID string `json:"XiaoMiChannelID,omitempty"`
+	OPPOChannelID   string `json:"OPPOChannelID,omitempty"`
+	GoogleChannelID string `json:"GoogleChannelID,omitempty"`
 	// VIVOClassification is 0 (operation message) or 1 (system message, the
 	// service's default when omitted). 0 is a real value, so the field is a
 	// pointer: nil omits it; chatrecall.Int(0) sends 0.
-	VIVOClassification *int `json:"VIVOClassification,omitempty"`
+	VIVOClassification     *int   `json:"VIVOClassification,omitempty"`
 	HuaWeiImportance       string `json:"HuaWeiImportance,omitempty"`
 	ExtAsHuaweiIntentParam int    `json:"ExtAsHuaweiIntentParam,omitempty"`
 	HuaWeiCategory         string `json:"HuaWeiCategory,omitempty"`
