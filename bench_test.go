@@ -99,7 +99,7 @@ func BenchmarkFloorJSON(b *testing.B) {
 // measure the service's limit, not the SDK.
 func benchClient(b *testing.B, url string) *Client {
 	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, BaseURL: url},
-		WithRateLimit(EndpointGroupRecall, 1e9, 1000), WithLimiter(NewLocalLimiter(nil)))
+		WithRateLimit(EndpointGroupRecall, 1e9, time.Second), WithLimiter(NewLocalLimiter(nil)))
 	if err != nil {
 		b.Fatal(err)
 	}

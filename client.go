@@ -227,20 +227,36 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-// WithRateLimit overrides the client-side limit of one endpoint (an Endpoint
-// constant): r calls per second with bursts of burst. rate.Inf turns the
-// limit off.
-func WithRateLimit(endpoint string, r rate.Limit, burst int) Option {
+// WithRateLimit tells the client the service's frequency limit for one
+// endpoint (an Endpoint constant) when it differs from the documented one,
+// for example after buying a paid add-on: at most n calls per period. The
+// client paces itself at DefaultLimitFactor of it, as it does for the
+// documented limits. chatrecalltest.WithRateLimit takes the same arguments
+// for the fake's side.
+func WithRateLimit(endpoint string, n int, per time.Duration) Option {
 	return func(s *settings) error {
-		if _, ok := documentedLimits[endpoint]; !ok {
+		if !knownEndpoints[endpoint] {
 			return fmt.Errorf("chatrecall: WithRateLimit: unknown endpoint %q", endpoint)
 		}
-		if r < 0 || (r != rate.Inf && burst < 1) {
-			return fmt.Errorf("chatrecall: WithRateLimit: %s: need a rate >= 0 and a burst >= 1, got %g and %d", endpoint, float64(r), burst)
+		if n < 1 || per <= 0 {
+			return fmt.Errorf("chatrecall: WithRateLimit: %s: need at least 1 call per a positive period, got %d per %s", endpoint, n, per)
 		}
-		s.limits[endpoint] = limitSpec{r, burst}
+		l := serviceLimit{n, per}.pace()
+		s.limits[endpoint] = l
 		if endpoint == EndpointTPNSPush {
-			s.limits[endpointTPNSPushBroadcast] = limitSpec{r, burst}
+			s.limits[endpointTPNSPushBroadcast] = l
+		}
+		return nil
+	}
+}
+
+// WithoutRateLimits turns the client-side pacing off for every endpoint:
+// for a fake service without limits (chatrecalltest.WithoutRateLimits), or
+// a dry run. Against the real service, calls over its limits are refused.
+func WithoutRateLimits() Option {
+	return func(s *settings) error {
+		for ep := range s.limits {
+			s.limits[ep] = limitSpec{rate.Inf, 0}
 		}
 		return nil
 	}
@@ -301,7 +317,7 @@ type AttemptInfo struct {
 	Items      int           // items the request carried (1 for single-item endpoints)
 	Host       string        // the host called
 	StatusCode int           // HTTP status, 0 when no response arrived
-	Code       int           // the service's error code, 0 on success or when none was read
+	Code       Code          // the service's error code, 0 on success or when none was read
 	Sent       bool          // the request may have reached the service
 	Duration   time.Duration // from sending to the end of reading the response
 	Err        error         // nil on success; secrets already redacted
@@ -403,11 +419,22 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 		basic := TPNSBasicAuth(t.accessID, cfg.TPNS.SecretKey)
 		c.secrets = append(c.secrets, cfg.TPNS.SecretKey, strings.TrimPrefix(basic, "Basic "), t.accessID+":"+cfg.TPNS.SecretKey)
 	}
+	// Limits belong to the service a client talks to: clients of one app
+	// share them, and a client with a BaseURL (a proxy, a fake service)
+	// shares them only with clients of the same app at the same host, so
+	// tests against separate fakes never wait for each other.
+	chatKey := chatApp(c.sdkAppID)
+	if cfg.BaseURL != "" && c.hosts != nil {
+		chatKey += "@" + c.hosts.primary
+	}
 	c.limitReqs = make(map[string]LimitRequest, len(s.limits))
 	for ep, l := range s.limits {
-		app := chatApp(c.sdkAppID)
+		app := chatKey
 		if isTPNSEndpoint(ep) && c.tpns != nil {
 			app = "tpns:" + c.tpns.accessID
+			if cfg.TPNS.BaseURL != "" {
+				app += "@" + c.tpns.host
+			}
 		}
 		key := ep
 		if ep == endpointTPNSPushBroadcast {
@@ -621,12 +648,12 @@ type chatEnvelope struct {
 	ErrorInfo    string `json:"ErrorInfo"`
 }
 
-func (e *chatEnvelope) result() (int, string, bool) {
+func (e *chatEnvelope) result() (Code, string, bool) {
 	if !e.ErrorCode.set {
 		// Some responses omit ErrorCode; success is then ActionStatus "OK".
 		return 0, "", e.ActionStatus == "OK"
 	}
-	return e.ErrorCode.v, e.ErrorInfo, true
+	return Code(e.ErrorCode.v), e.ErrorInfo, true
 }
 
 func errChatNotConfigured(method string) error {
@@ -649,7 +676,7 @@ func (c *Client) observe(ctx context.Context, a AttemptInfo) {
 			slog.Int("attempt", a.Attempt),
 			slog.String("host", a.Host),
 			slog.Int("status", a.StatusCode),
-			slog.Int("code", a.Code),
+			slog.Int("code", int(a.Code)),
 			slog.Duration("duration", a.Duration),
 		}
 		if a.Err != nil {
@@ -659,8 +686,8 @@ func (c *Client) observe(ctx context.Context, a AttemptInfo) {
 	}
 }
 
-func (c *Client) logInfo(ctx context.Context, msg, endpoint string, code int) {
+func (c *Client) logInfo(ctx context.Context, msg, endpoint string, code Code) {
 	if c.logger != nil {
-		c.logger.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("endpoint", endpoint), slog.Int("code", code))
+		c.logger.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("endpoint", endpoint), slog.Int("code", int(code)))
 	}
 }

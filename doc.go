@@ -34,9 +34,11 @@
 //
 // Errors match categories with errors.Is: ErrInvalidRequest, ErrAuth,
 // ErrUserSigExpired, ErrPermission, ErrRateLimited, ErrTemporary,
-// ErrNotFound, ErrAlreadyRecalled, ErrRecallWindowExpired, ErrNotRecallable,
-// ErrServiceDisabled, ErrOfflinePushInfoRequired, ErrOutcomeUnknown and
-// ErrTPNSNotConfigured. The concrete types carry the details: *APIError (the
+// ErrNotFound, ErrGone, ErrAlreadyRecalled, ErrRecallWindowExpired,
+// ErrNotRecallable, ErrServiceDisabled, ErrOfflinePushInfoRequired,
+// ErrOverrideNotSupported, ErrOutcomeUnknown, ErrNotSent and
+// ErrTPNSNotConfigured. ErrGone is what code 10030 says: the message is not
+// there, recalled already or never there; the service does not say which. The concrete types carry the details: *APIError (the
 // service's code, with a Code constant for every documented one),
 // *HTTPError (a non-2xx status from the network path), *TransportError (no
 // response), *DecodeError (an unreadable response) and *PartialError (some

@@ -95,8 +95,8 @@ func TestRequestShapes(t *testing.T) {
 func TestEndpointCodes(t *testing.T) {
 	tests := []struct {
 		endpoint string
-		constant int
-		code     int
+		constant Code
+		code     Code
 		cat      error
 		desc     string
 	}{
@@ -163,7 +163,7 @@ func TestEndpointErrorsThroughTheWire(t *testing.T) {
 	tests := []struct {
 		name string
 		path string
-		code int
+		code Code
 		cat  error
 		call func(*Client) error
 	}{
@@ -184,7 +184,7 @@ func TestEndpointErrorsThroughTheWire(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mt := httpmock.NewMockTransport()
 			mt.RegisterResponder("POST", sgpHost+tt.path, httpmock.NewStringResponder(200,
-				`{"ActionStatus":"FAIL","ErrorCode":`+strconv.Itoa(tt.code)+`,"ErrorInfo":"from the service"}`))
+				`{"ActionStatus":"FAIL","ErrorCode":`+strconv.Itoa(int(tt.code))+`,"ErrorInfo":"from the service"}`))
 			c := newMockClient(t, mt)
 			err := tt.call(c)
 			assert.ErrorIs(t, err, tt.cat)

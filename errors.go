@@ -54,116 +54,124 @@ var (
 	ErrNotSent = errors.New("not sent")
 )
 
+// Code is an error code of the service: ErrorCode on Chat, ret_code on
+// TPNS. Every documented code has a constant; DescribeCode gives its
+// meaning. APIError.Code holds one.
+type Code int
+
+// String is the code's number.
+func (c Code) String() string { return strconv.Itoa(int(c)) }
+
 // Codes common to every Chat REST endpoint.
 const (
-	CodeHTTPUnparseable            = 60002 // HTTP request could not be parsed
-	CodeBodyNotJSON                = 60003 // request body is not valid JSON
-	CodeAccountOrSigInvalid        = 60004 // account or signature in the URL is wrong
-	CodeAccountOrSigInvalid2       = 60005 // account or signature in the URL is wrong
-	CodeSDKAppIDInvalid            = 60006 // SDKAppID invalid or expired
-	CodeRESTFrequencyExceeded      = 60007 // REST call frequency exceeded
-	CodeServiceTimeout             = 60008 // service timeout or malformed request
-	CodeResourcePathWrong          = 60009 // resource path wrong
-	CodeAdminRequired              = 60010 // needs App admin
-	CodeSDKAppIDFrequencyExceeded  = 60011 // SDKAppID request frequency exceeded
-	CodeSDKAppIDMissing            = 60012 // SDKAppID missing
-	CodeResponseUnparseable        = 60013 // response JSON could not be parsed
-	CodeAccountSwitchTimeout       = 60014 // account switch timeout
-	CodeAccountNotString           = 60015 // account must be a string
-	CodeSDKAppIDDisabled           = 60016 // SDKAppID disabled
-	CodeRequestDisabled            = 60017 // request disabled
-	CodeTooManyRequests            = 60018 // too many requests
-	CodeTooManyRequests2           = 60019 // too many requests
-	CodePackageExpired             = 60020 // package expired
-	CodeIPNotAllowed               = 60021 // caller IP not allowed
-	CodeUserSigExpired             = 70001 // UserSig expired
-	CodeUserSigEmpty               = 70002 // UserSig empty
-	CodeUserSigInvalid             = 70003 // UserSig invalid
-	CodeUserSigInvalid2            = 70005 // UserSig invalid
-	CodeUserSigWrongKey            = 70009 // UserSig signed with another key
-	CodeUserSigIdentifierMismatch  = 70013 // identifier differs from the UserSig's
-	CodeUserSigAppIDMismatch       = 70014 // SDKAppID differs from the UserSig's
-	CodeKeyNotFound                = 70016 // key not found
-	CodeSDKAppIDNotFound           = 70020 // SDKAppID not found
-	CodeTooManyFailedVerifications = 70050 // too many failed verifications
-	CodeAccountNotFound            = 70107 // account does not exist
-	CodeServerTimeout              = 70169 // server timeout
-	CodeServerTimeout2             = 70202 // server timeout
-	CodeInvalidParameter           = 70402 // invalid parameter
-	CodeAdminRequired2             = 70403 // needs App admin
-	CodeInternalServerError        = 70500 // internal server error
+	CodeHTTPUnparseable            Code = 60002 // HTTP request could not be parsed
+	CodeBodyNotJSON                Code = 60003 // request body is not valid JSON
+	CodeAccountOrSigInvalid        Code = 60004 // account or signature in the URL is wrong
+	CodeAccountOrSigInvalid2       Code = 60005 // account or signature in the URL is wrong
+	CodeSDKAppIDInvalid            Code = 60006 // SDKAppID invalid or expired
+	CodeRESTFrequencyExceeded      Code = 60007 // REST call frequency exceeded
+	CodeServiceTimeout             Code = 60008 // service timeout or malformed request
+	CodeResourcePathWrong          Code = 60009 // resource path wrong
+	CodeAdminRequired              Code = 60010 // needs App admin
+	CodeSDKAppIDFrequencyExceeded  Code = 60011 // SDKAppID request frequency exceeded
+	CodeSDKAppIDMissing            Code = 60012 // SDKAppID missing
+	CodeResponseUnparseable        Code = 60013 // response JSON could not be parsed
+	CodeAccountSwitchTimeout       Code = 60014 // account switch timeout
+	CodeAccountNotString           Code = 60015 // account must be a string
+	CodeSDKAppIDDisabled           Code = 60016 // SDKAppID disabled
+	CodeRequestDisabled            Code = 60017 // request disabled
+	CodeTooManyRequests            Code = 60018 // too many requests
+	CodeTooManyRequests2           Code = 60019 // too many requests
+	CodePackageExpired             Code = 60020 // package expired
+	CodeIPNotAllowed               Code = 60021 // caller IP not allowed
+	CodeUserSigExpired             Code = 70001 // UserSig expired
+	CodeUserSigEmpty               Code = 70002 // UserSig empty
+	CodeUserSigInvalid             Code = 70003 // UserSig invalid
+	CodeUserSigInvalid2            Code = 70005 // UserSig invalid
+	CodeUserSigWrongKey            Code = 70009 // UserSig signed with another key
+	CodeUserSigIdentifierMismatch  Code = 70013 // identifier differs from the UserSig's
+	CodeUserSigAppIDMismatch       Code = 70014 // SDKAppID differs from the UserSig's
+	CodeKeyNotFound                Code = 70016 // key not found
+	CodeSDKAppIDNotFound           Code = 70020 // SDKAppID not found
+	CodeTooManyFailedVerifications Code = 70050 // too many failed verifications
+	CodeAccountNotFound            Code = 70107 // account does not exist
+	CodeServerTimeout              Code = 70169 // server timeout
+	CodeServerTimeout2             Code = 70202 // server timeout
+	CodeInvalidParameter           Code = 70402 // invalid parameter
+	CodeAdminRequired2             Code = 70403 // needs App admin
+	CodeInternalServerError        Code = 70500 // internal server error
 )
 
 // Codes of group_msg_recall.
 const (
-	CodeGroupInternalError    = 10002 // internal error
-	CodeGroupInvalidCommand   = 10003 // invalid command
-	CodeGroupInvalidParameter = 10004 // invalid parameter
-	CodeGroupNoPermission     = 10007 // no permission
-	CodeGroupNotFound         = 10010 // group does not exist
-	CodeGroupIDInvalid        = 10015 // invalid group ID
-	CodeGroupMsgNotFound      = 10030 // message does not exist (or was already recalled)
-	CodeGroupMsgTooOld        = 10031 // message too old to recall
-	CodeGroupMsgNotRecallable = 10032 // message cannot be recalled
-	CodeGroupTypeNoRecall     = 10033 // group type does not support recall
-	CodeGroupRecallForbidden  = 10041 // app configured to forbid group recall
+	CodeGroupInternalError    Code = 10002 // internal error
+	CodeGroupInvalidCommand   Code = 10003 // invalid command
+	CodeGroupInvalidParameter Code = 10004 // invalid parameter
+	CodeGroupNoPermission     Code = 10007 // no permission
+	CodeGroupNotFound         Code = 10010 // group does not exist
+	CodeGroupIDInvalid        Code = 10015 // invalid group ID
+	CodeGroupMsgNotFound      Code = 10030 // message does not exist (or was already recalled)
+	CodeGroupMsgTooOld        Code = 10031 // message too old to recall
+	CodeGroupMsgNotRecallable Code = 10032 // message cannot be recalled
+	CodeGroupTypeNoRecall     Code = 10033 // group type does not support recall
+	CodeGroupRecallForbidden  Code = 10041 // app configured to forbid group recall
 )
 
 // Codes of official_account_msg_recall.
 const (
-	CodeOfficialInternalError    = 10002 // internal error
-	CodeOfficialInvalidCommand   = 10003 // invalid command
-	CodeOfficialInvalidParameter = 10004 // invalid parameter
-	CodeOfficialNoPermission     = 10007 // no permission
-	CodeOfficialAccountNotFound  = 10010 // official account does not exist
-	CodeOfficialAccountIDInvalid = 10015 // invalid official account ID
-	CodeOfficialMsgNotFound      = 10030 // message does not exist (or was already recalled)
-	CodeOfficialMsgTooOld        = 10031 // message too old to recall
-	CodeOfficialMsgNotRecallable = 10032 // message cannot be recalled
+	CodeOfficialInternalError    Code = 10002 // internal error
+	CodeOfficialInvalidCommand   Code = 10003 // invalid command
+	CodeOfficialInvalidParameter Code = 10004 // invalid parameter
+	CodeOfficialNoPermission     Code = 10007 // no permission
+	CodeOfficialAccountNotFound  Code = 10010 // official account does not exist
+	CodeOfficialAccountIDInvalid Code = 10015 // invalid official account ID
+	CodeOfficialMsgNotFound      Code = 10030 // message does not exist (or was already recalled)
+	CodeOfficialMsgTooOld        Code = 10031 // message too old to recall
+	CodeOfficialMsgNotRecallable Code = 10032 // message cannot be recalled
 )
 
 // Codes of timpush/revoke.
 const (
-	CodePushBodyNotJSON           = 90001 // body not JSON
-	CodePushAdminRequired         = 90009 // needs App admin
-	CodePushTaskNotFound          = 90049 // TaskId unknown
-	CodePushAlreadyRevoked        = 90050 // already revoked
-	CodePushRevokeTooFrequent     = 90051 // revoke too frequent (1/s)
-	CodePushRevokeWindowExpired   = 90052 // push older than 24 h
-	CodePushOfflinePushInfoNeeded = 90053 // push kept no copy; OfflinePushInfo required
-	CodePushInternalError         = 91000 // internal error
+	CodePushBodyNotJSON           Code = 90001 // body not JSON
+	CodePushAdminRequired         Code = 90009 // needs App admin
+	CodePushTaskNotFound          Code = 90049 // TaskId unknown
+	CodePushAlreadyRevoked        Code = 90050 // already revoked
+	CodePushRevokeTooFrequent     Code = 90051 // revoke too frequent (1/s)
+	CodePushRevokeWindowExpired   Code = 90052 // push older than 24 h
+	CodePushOfflinePushInfoNeeded Code = 90053 // push kept no copy; OfflinePushInfo required
+	CodePushInternalError         Code = 91000 // internal error
 )
 
 // Codes of openim/admin_msgwithdraw.
 const (
-	CodeC2CMsgNotFound        = 20022 // message does not exist
-	CodeC2CAlreadyRecalled    = 20023 // already recalled
-	CodeC2CBodyNotJSON        = 90001 // body not JSON
-	CodeC2CToAccountInvalid   = 90003 // To_Account missing or unknown
-	CodeC2CFromAccountInvalid = 90008 // From_Account missing or unknown
-	CodeC2CAdminRequired      = 90009 // needs App admin
-	CodeC2CMsgKeyInvalid      = 90054 // MsgKey invalid
-	CodeC2CInternalError      = 91000 // internal error
+	CodeC2CMsgNotFound        Code = 20022 // message does not exist
+	CodeC2CAlreadyRecalled    Code = 20023 // already recalled
+	CodeC2CBodyNotJSON        Code = 90001 // body not JSON
+	CodeC2CToAccountInvalid   Code = 90003 // To_Account missing or unknown
+	CodeC2CFromAccountInvalid Code = 90008 // From_Account missing or unknown
+	CodeC2CAdminRequired      Code = 90009 // needs App admin
+	CodeC2CMsgKeyInvalid      Code = 90054 // MsgKey invalid
+	CodeC2CInternalError      Code = 91000 // internal error
 )
 
 // Codes of the TPNS API.
 const (
-	CodeTPNSParamParse       = 1008001  // parameter parse error
-	CodeTPNSParamMissing     = 1008002  // required parameter missing
-	CodeTPNSAuthFailed       = 1008003  // authentication failed
-	CodeTPNSInternalCall     = 1008004  // internal call failed
-	CodeTPNSParamInvalid     = 1008007  // parameter invalid
-	CodeTPNSTaskNotFound     = 1008015  // push task does not exist
-	CodeTPNSBadDate          = 1008016  // bad date format
-	CodeTPNSContentRejected  = 1008019  // content judged non-compliant
-	CodeTPNSCertExpired      = 1008023  // iOS certificate expired
-	CodeTPNSTooFrequent      = 1008028  // too frequent
-	CodeTPNSAppNotPaid       = 1008030  // app not paid
-	CodeTPNSResourcesExpired = 1008031  // app resources expired
-	CodeTPNSWrongAccessPoint = 1008035  // wrong AccessId or wrong access point
-	CodeTPNSTargetNotFound   = 10010005 // push target does not exist
-	CodeTPNSInvalidPushTime  = 10010012 // invalid push time
-	CodeTPNSRepeatedPush     = 10010018 // repeated push
+	CodeTPNSParamParse       Code = 1008001  // parameter parse error
+	CodeTPNSParamMissing     Code = 1008002  // required parameter missing
+	CodeTPNSAuthFailed       Code = 1008003  // authentication failed
+	CodeTPNSInternalCall     Code = 1008004  // internal call failed
+	CodeTPNSParamInvalid     Code = 1008007  // parameter invalid
+	CodeTPNSTaskNotFound     Code = 1008015  // push task does not exist
+	CodeTPNSBadDate          Code = 1008016  // bad date format
+	CodeTPNSContentRejected  Code = 1008019  // content judged non-compliant
+	CodeTPNSCertExpired      Code = 1008023  // iOS certificate expired
+	CodeTPNSTooFrequent      Code = 1008028  // too frequent
+	CodeTPNSAppNotPaid       Code = 1008030  // app not paid
+	CodeTPNSResourcesExpired Code = 1008031  // app resources expired
+	CodeTPNSWrongAccessPoint Code = 1008035  // wrong AccessId or wrong access point
+	CodeTPNSTargetNotFound   Code = 10010005 // push target does not exist
+	CodeTPNSInvalidPushTime  Code = 10010012 // invalid push time
+	CodeTPNSRepeatedPush     Code = 10010018 // repeated push
 )
 
 type codeInfo struct {
@@ -183,7 +191,7 @@ var (
 	disabled  = ErrServiceDisabled
 )
 
-var commonCodes = map[int]codeInfo{
+var commonCodes = map[Code]codeInfo{
 	60002: ci("HTTP request could not be parsed", invalid),
 	60003: ci("request body is not valid JSON", invalid),
 	60004: ci("account or signature in the URL is wrong: check Identifier and the UserSig", auth),
@@ -222,7 +230,7 @@ var commonCodes = map[int]codeInfo{
 	70500: ci("internal server error: retry", temporary),
 }
 
-var groupCodes = map[int]codeInfo{
+var groupCodes = map[Code]codeInfo{
 	10002: ci("internal error: retry", temporary),
 	10003: ci("invalid command", invalid),
 	10004: ci("invalid parameter", invalid),
@@ -236,7 +244,7 @@ var groupCodes = map[int]codeInfo{
 	10041: ci("app is configured to forbid group recall", ErrNotRecallable),
 }
 
-var officialCodes = map[int]codeInfo{
+var officialCodes = map[Code]codeInfo{
 	10002: ci("internal error: retry", temporary),
 	10003: ci("invalid command", invalid),
 	10004: ci("invalid parameter", invalid),
@@ -248,7 +256,7 @@ var officialCodes = map[int]codeInfo{
 	10032: ci("message cannot be recalled", ErrNotRecallable),
 }
 
-var pushCodes = map[int]codeInfo{
+var pushCodes = map[Code]codeInfo{
 	90001: ci("request body is not valid JSON", invalid),
 	90009: ci("needs an App admin: set Identifier to an admin account", perm),
 	90049: ci("push task does not exist (only TaskIds returned by timpush/push can be revoked): check the TaskId", notFound, ErrGone),
@@ -259,7 +267,7 @@ var pushCodes = map[int]codeInfo{
 	91000: ci("internal error: retry", temporary),
 }
 
-var c2cCodes = map[int]codeInfo{
+var c2cCodes = map[Code]codeInfo{
 	20022: ci("message does not exist", notFound, ErrGone),
 	20023: ci("message already recalled", ErrAlreadyRecalled, ErrGone),
 	90001: ci("request body is not valid JSON", invalid),
@@ -270,7 +278,7 @@ var c2cCodes = map[int]codeInfo{
 	91000: ci("internal error: retry", temporary),
 }
 
-var tpnsCodes = map[int]codeInfo{
+var tpnsCodes = map[Code]codeInfo{
 	1008001:  ci("parameter parse error", invalid),
 	1008002:  ci("required parameter missing", invalid),
 	1008003:  ci("authentication failed: check AccessID and SecretKey", auth),
@@ -290,7 +298,7 @@ var tpnsCodes = map[int]codeInfo{
 }
 
 // codeTable returns the endpoint-specific table, or nil.
-func codeTable(endpoint string) map[int]codeInfo {
+func codeTable(endpoint string) map[Code]codeInfo {
 	switch endpoint {
 	case EndpointGroupRecall:
 		return groupCodes
@@ -306,7 +314,7 @@ func codeTable(endpoint string) map[int]codeInfo {
 	return nil
 }
 
-func lookupCode(endpoint string, code int) (codeInfo, bool) {
+func lookupCode(endpoint string, code Code) (codeInfo, bool) {
 	if info, ok := codeTable(endpoint)[code]; ok {
 		return info, true
 	}
@@ -319,7 +327,7 @@ func lookupCode(endpoint string, code int) (codeInfo, bool) {
 	// A code documented for another Chat endpoint (91000 "internal error,
 	// retry" is documented for timpush and openim but answered elsewhere
 	// too) keeps its meaning.
-	for _, t := range [...]map[int]codeInfo{pushCodes, c2cCodes, groupCodes} {
+	for _, t := range [...]map[Code]codeInfo{pushCodes, c2cCodes, groupCodes} {
 		if info, ok := t[code]; ok {
 			return info, true
 		}
@@ -330,7 +338,7 @@ func lookupCode(endpoint string, code int) (codeInfo, bool) {
 // DescribeCode returns the documented meaning of code on endpoint (one of
 // the Endpoint constants), and false for a code the documentation does not
 // list.
-func DescribeCode(endpoint string, code int) (string, bool) {
+func DescribeCode(endpoint string, code Code) (string, bool) {
 	info, ok := lookupCode(endpoint, code)
 	return info.desc, ok
 }
@@ -341,7 +349,7 @@ func DescribeCode(endpoint string, code int) (string, bool) {
 // *APIError with its number, matching no category.
 type APIError struct {
 	Endpoint   string // an Endpoint constant, such as EndpointGroupRecall
-	Code       int    // the service's error code
+	Code       Code   // the service's error code
 	Info       string // the service's own text (ErrorInfo or err_msg)
 	StatusCode int    // the HTTP status of the response, normally 200
 }
@@ -353,7 +361,7 @@ func (e *APIError) Error() string {
 	b.WriteString("chatrecall: ")
 	b.WriteString(e.Endpoint)
 	b.WriteString(": code ")
-	b.WriteString(strconv.Itoa(e.Code))
+	b.WriteString(strconv.Itoa(int(e.Code)))
 	if info, ok := lookupCode(e.Endpoint, e.Code); ok {
 		b.WriteString(" (")
 		b.WriteString(info.desc)

@@ -95,7 +95,7 @@ func TestRecallGroupMessagesMixedRetCodes(t *testing.T) {
 
 	want := []struct {
 		seq  uint64
-		code int
+		code Code
 		cat  error
 	}{{100, 0, nil}, {101, 10030, ErrGone}, {102, 10031, ErrRecallWindowExpired}, {103, 10032, ErrNotRecallable}, {104, 0, nil}}
 	for i, w := range want {
@@ -191,7 +191,7 @@ func TestRecallGroupMessages25SeqsIn3Requests(t *testing.T) {
 		if it.MsgSeq >= 11 && it.MsgSeq <= 20 {
 			var apiErr *APIError
 			require.ErrorAs(t, it.Err, &apiErr, "seq %d", it.MsgSeq)
-			assert.Equal(t, 91000, apiErr.Code)
+			assert.Equal(t, CodePushInternalError, apiErr.Code)
 			assert.ErrorIs(t, it.Err, ErrTemporary)
 		} else {
 			assert.NoError(t, it.Err, "seq %d", it.MsgSeq)
@@ -284,7 +284,7 @@ func okGroupReply2(r *http.Request) (*http.Response, error) {
 func TestErrorCategories(t *testing.T) {
 	tests := []struct {
 		endpoint string
-		code     int
+		code     Code
 		cat      error
 	}{
 		{EndpointGroupRecall, CodeBodyNotJSON, ErrInvalidRequest},

@@ -256,7 +256,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 // match its error, and keep what the service said.
 func TestCancelDuringBackoffReportsTheContext(t *testing.T) {
 	for _, tt := range []struct {
-		code    int
+		code    chatrecall.Code
 		unknown bool
 	}{{10002, true}, {60007, false}} {
 		srv := chatrecalltest.NewServer()

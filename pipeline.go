@@ -38,18 +38,18 @@ type endpoint struct {
 	idempotent bool
 	// gone are the codes meaning "not there any more". After an attempt that
 	// may have taken effect, they confirm that it did.
-	gone []int
+	gone []Code
 	// absent are codes meaning the item never existed, which no earlier
 	// attempt could have changed: they stay definite after an ambiguous
 	// attempt.
-	absent []int
+	absent []Code
 	// fatal are whole-request codes that every other request of the same
 	// operation would get too (besides the auth, permission and disabled
 	// categories): the operation stops sending.
-	fatal []int
+	fatal []Code
 }
 
-func (e *endpoint) has(list []int, code int) bool {
+func (e *endpoint) has(list []Code, code Code) bool {
 	for _, c := range list {
 		if c == code {
 			return true
@@ -60,18 +60,18 @@ func (e *endpoint) has(list []int, code int) bool {
 
 var (
 	epGroupRecall = &endpoint{name: EndpointGroupRecall, path: "/v4/group_open_http_svc/group_msg_recall", limit: EndpointGroupRecall,
-		idempotent: true, gone: []int{CodeGroupMsgNotFound},
-		fatal: []int{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupTypeNoRecall, CodeGroupRecallForbidden, CodeGroupNoPermission, CodeGroupInvalidCommand}}
+		idempotent: true, gone: []Code{CodeGroupMsgNotFound},
+		fatal: []Code{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupTypeNoRecall, CodeGroupRecallForbidden, CodeGroupNoPermission, CodeGroupInvalidCommand}}
 	epOfficialRecall = &endpoint{name: EndpointOfficialRecall, path: "/v4/official_account_open_http_svc/official_account_msg_recall", limit: EndpointOfficialRecall,
-		idempotent: true, gone: []int{CodeOfficialMsgNotFound},
-		fatal: []int{CodeOfficialAccountNotFound, CodeOfficialAccountIDInvalid, CodeOfficialNoPermission, CodeOfficialInvalidCommand}}
+		idempotent: true, gone: []Code{CodeOfficialMsgNotFound},
+		fatal: []Code{CodeOfficialAccountNotFound, CodeOfficialAccountIDInvalid, CodeOfficialNoPermission, CodeOfficialInvalidCommand}}
 	epPushRevoke = &endpoint{name: EndpointPushRevoke, path: "/v4/timpush/revoke", limit: EndpointPushRevoke,
-		idempotent: true, gone: []int{CodePushAlreadyRevoked}, absent: []int{CodePushTaskNotFound}}
+		idempotent: true, gone: []Code{CodePushAlreadyRevoked}, absent: []Code{CodePushTaskNotFound}}
 	epC2CRecall = &endpoint{name: EndpointC2CRecall, path: "/v4/openim/admin_msgwithdraw", limit: EndpointC2CRecall,
-		idempotent: true, gone: []int{CodeC2CAlreadyRecalled}, absent: []int{CodeC2CMsgNotFound}}
-	epTPNSStop   = &endpoint{name: EndpointTPNSStop, path: "/v3/push/stop_push_msg", limit: EndpointTPNSStop, tpns: true, idempotent: true, absent: []int{CodeTPNSTaskNotFound}}
-	epTPNSRevoke = &endpoint{name: EndpointTPNSRevoke, path: "/v3/push/revoke_push_msg", limit: EndpointTPNSRevoke, tpns: true, idempotent: true, absent: []int{CodeTPNSTaskNotFound}}
-	epTPNSCancel = &endpoint{name: EndpointTPNSCancel, path: "/v3/push/cancel_timing_task", limit: EndpointTPNSCancel, tpns: true, idempotent: true, absent: []int{CodeTPNSTaskNotFound}}
+		idempotent: true, gone: []Code{CodeC2CAlreadyRecalled}, absent: []Code{CodeC2CMsgNotFound}}
+	epTPNSStop   = &endpoint{name: EndpointTPNSStop, path: "/v3/push/stop_push_msg", limit: EndpointTPNSStop, tpns: true, idempotent: true, absent: []Code{CodeTPNSTaskNotFound}}
+	epTPNSRevoke = &endpoint{name: EndpointTPNSRevoke, path: "/v3/push/revoke_push_msg", limit: EndpointTPNSRevoke, tpns: true, idempotent: true, absent: []Code{CodeTPNSTaskNotFound}}
+	epTPNSCancel = &endpoint{name: EndpointTPNSCancel, path: "/v3/push/cancel_timing_task", limit: EndpointTPNSCancel, tpns: true, idempotent: true, absent: []Code{CodeTPNSTaskNotFound}}
 	epTPNSRecord = &endpoint{name: EndpointTPNSRecord, path: "/v3/statistics/get_push_record", limit: EndpointTPNSRecord, tpns: true, idempotent: true}
 	// Pushes to tokens and accounts, and to all, tag and package audiences
 	// (1 per second): one path, two limits. Never resent once they may have
@@ -84,7 +84,7 @@ var (
 type response interface {
 	// result returns the service's code and text; ok is false when the body
 	// carried neither.
-	result() (code int, info string, ok bool)
+	result() (code Code, info string, ok bool)
 }
 
 // answerKind says what a multi-item response's list says of one item.
@@ -99,7 +99,7 @@ const (
 
 type listAnswer struct {
 	kind answerKind
-	code int
+	code Code
 }
 
 // add folds one list entry for the item into a.
@@ -109,14 +109,14 @@ func (a listAnswer) add(code optInt) listAnswer {
 	}
 	switch a.kind {
 	case answerCoded:
-		if a.code != code.v {
+		if a.code != Code(code.v) {
 			return listAnswer{kind: answerContradictory}
 		}
 		return a
 	case answerContradictory:
 		return a
 	}
-	return listAnswer{kind: answerCoded, code: code.v}
+	return listAnswer{kind: answerCoded, code: Code(code.v)}
 }
 
 // job is one operation for runJob: n items, and how to put items into a
@@ -480,7 +480,7 @@ func (c *Client) classify(j *job, a attemptResult, i int, s *itemState) (verdict
 // possiblyApplied reports whether a service code may come back after the
 // service applied the request: its own "internal error / timeout, retry"
 // codes.
-func possiblyApplied(endpoint string, code int) bool {
+func possiblyApplied(endpoint string, code Code) bool {
 	info, ok := lookupCode(endpoint, code)
 	if !ok {
 		return false
@@ -495,7 +495,7 @@ func possiblyApplied(endpoint string, code int) bool {
 
 // retryableCode reports whether a code is a refusal that may pass later
 // (frequency limits), which the service answers before acting.
-func retryableCode(endpoint string, code int) bool {
+func retryableCode(endpoint string, code Code) bool {
 	if code == CodeTooManyFailedVerifications {
 		return false // retrying within the minute only extends the lock-out
 	}

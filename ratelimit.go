@@ -22,7 +22,8 @@ const DefaultLimitFactor = 0.975
 // large it is.
 type LimitRequest struct {
 	Key      string     // App + ":" + Endpoint, such as "1400000000:group_msg_recall"
-	App      string     // the SDKAppID, or "tpns:" + AccessID for TPNS
+	App      string     // the SDKAppID, or "tpns:" + AccessID for TPNS; with "@" + host when Config.BaseURL is set
+
 	Endpoint string     // an Endpoint constant
 	Limit    rate.Limit // events per second
 	Burst    int        // events allowed at once
@@ -50,32 +51,48 @@ type limitSpec struct {
 	burst int
 }
 
-// documentedLimits are the limits of spec section 4, per endpoint.
-var documentedLimits = map[string]limitSpec{
-	// 200/s endpoints: a burst of 3 gives back slots a waiter claimed late
-	// (many waiters wake together), and 3 + 195 (DefaultLimitFactor) still
-	// stays under 200 in any one second.
-	EndpointGroupRecall:       {200, 3},
-	EndpointOfficialRecall:    {200, 3},
-	EndpointC2CRecall:         {200, 3},
-	EndpointPushRevoke:        {1, 1},
-	endpointTPNSPushBroadcast: {1, 1},
-	// 200 per hour: a burst of 5 plus 195 (DefaultLimitFactor) per hour never
-	// exceeds 200 in any hour, and a second lookup need not wait 18 s.
-	EndpointTPNSRecord: {rate.Limit(200.0 / 3600), 5},
-	EndpointTPNSStop:   {rate.Inf, 0},
-	EndpointTPNSRevoke: {rate.Inf, 0},
-	EndpointTPNSCancel: {rate.Inf, 0},
-	EndpointTPNSPush:   {rate.Inf, 0}, // token and account pushes: no documented limit
+// serviceLimit is a frequency limit as the service states it: n calls per
+// period.
+type serviceLimit struct {
+	n   int
+	per time.Duration
+}
+
+// documentedLimits are the limits of spec section 4, per endpoint. Endpoints
+// without a documented limit are not paced.
+var documentedLimits = map[string]serviceLimit{
+	EndpointGroupRecall:       {200, time.Second},
+	EndpointOfficialRecall:    {200, time.Second},
+	EndpointC2CRecall:         {200, time.Second},
+	EndpointPushRevoke:        {1, time.Second},
+	endpointTPNSPushBroadcast: {1, time.Second},
+	EndpointTPNSRecord:        {200, time.Hour},
+}
+
+// knownEndpoints are the endpoints WithRateLimit accepts.
+var knownEndpoints = map[string]bool{
+	EndpointGroupRecall: true, EndpointOfficialRecall: true, EndpointC2CRecall: true, EndpointPushRevoke: true,
+	EndpointTPNSStop: true, EndpointTPNSRevoke: true, EndpointTPNSCancel: true, EndpointTPNSRecord: true, EndpointTPNSPush: true,
+}
+
+// pace turns a service limit into the client's token bucket: DefaultLimitFactor
+// of the rate, and a burst that gives back slots a waiter claimed late (many
+// waiters wake together) while the burst plus the paced calls stay under n in
+// any one period: 3 for 200 per second (3 + 195 < 200), 1 for 1 per second.
+func (l serviceLimit) pace() limitSpec {
+	r := rate.Limit(float64(l.n) / l.per.Seconds() * DefaultLimitFactor)
+	burst := max(1, min(5, int(float64(l.n)*(1-DefaultLimitFactor))-2))
+	return limitSpec{r, burst}
 }
 
 func defaultLimits() map[string]limitSpec {
-	m := make(map[string]limitSpec, len(documentedLimits))
+	m := make(map[string]limitSpec, len(knownEndpoints)+1)
+	for ep := range knownEndpoints {
+		m[ep] = limitSpec{rate.Inf, 0}
+	}
+	m[endpointTPNSPushBroadcast] = limitSpec{rate.Inf, 0}
 	for ep, l := range documentedLimits {
-		if l.limit != rate.Inf {
-			l.limit *= DefaultLimitFactor
-		}
-		m[ep] = l
+		m[ep] = l.pace()
 	}
 	return m
 }
@@ -85,7 +102,7 @@ func defaultLimits() map[string]limitSpec {
 // client defaults to DefaultLimitFactor of it.
 func DocumentedLimit(endpoint string) rate.Limit {
 	if l, ok := documentedLimits[endpoint]; ok {
-		return l.limit
+		return rate.Limit(float64(l.n) / l.per.Seconds())
 	}
 	return rate.Inf
 }

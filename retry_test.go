@@ -50,9 +50,9 @@ func TestRetriesTemporaryFailuresWithFreshSignatures(t *testing.T) {
 }
 
 func TestNeverRetried(t *testing.T) {
-	for _, code := range []int{CodeUserSigWrongKey, CodeAdminRequired, CodeGroupNotFound, CodeGroupInvalidParameter, CodeIPNotAllowed} {
+	for _, code := range []Code{CodeUserSigWrongKey, CodeAdminRequired, CodeGroupNotFound, CodeGroupInvalidParameter, CodeIPNotAllowed} {
 		mt := httpmock.NewMockTransport()
-		mt.RegisterResponder("POST", groupURL, httpmock.NewStringResponder(200, `{"ActionStatus":"FAIL","ErrorCode":`+itoa(code)+`}`))
+		mt.RegisterResponder("POST", groupURL, httpmock.NewStringResponder(200, `{"ActionStatus":"FAIL","ErrorCode":`+itoa(int(code))+`}`))
 		c := newMockClient(t, mt, WithClock(&manualClock{now: time.Now()}), fastRetry(5))
 		_, err := c.RecallGroupMessages(context.Background(), GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}})
 		require.Error(t, err)
@@ -143,10 +143,18 @@ func TestLimiterWaitEndsWithTheContext(t *testing.T) {
 }
 
 func TestWithRateLimitOverrides(t *testing.T) {
-	c := newMockClient(t, httpmock.NewMockTransport(), WithRateLimit(EndpointGroupRecall, 50, 5), WithRateLimit(EndpointPushRevoke, rate.Inf, 0))
-	assert.Equal(t, rate.Limit(50), c.limitReqs[EndpointGroupRecall].Limit)
+	// A paid add-on: 1,000 per second. The client paces at 97.5% of it.
+	c := newMockClient(t, httpmock.NewMockTransport(), WithRateLimit(EndpointGroupRecall, 1000, time.Second))
+	assert.InDelta(t, 975, float64(c.limitReqs[EndpointGroupRecall].Limit), 1e-9)
 	assert.Equal(t, 5, c.limitReqs[EndpointGroupRecall].Burst)
-	assert.Equal(t, rate.Inf, c.limitReqs[EndpointPushRevoke].Limit)
+	assert.InDelta(t, 195, float64(c.limitReqs[EndpointOfficialRecall].Limit), 1e-9, "the others keep the documented 200/s")
+	assert.Equal(t, 3, c.limitReqs[EndpointOfficialRecall].Burst)
+	assert.Equal(t, 1, c.limitReqs[EndpointPushRevoke].Burst)
+
+	off := newMockClient(t, httpmock.NewMockTransport(), WithoutRateLimits())
+	for ep, req := range off.limitReqs {
+		assert.Equal(t, rate.Inf, req.Limit, ep)
+	}
 }
 
 // failoverTransport refuses the primary domain as a DNS failure would and
@@ -223,7 +231,7 @@ func TestAttemptHookSeesEveryAttempt(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, seen, 2)
 	assert.Equal(t, 1, seen[0].Attempt)
-	assert.Equal(t, 10002, seen[0].Code)
+	assert.Equal(t, CodeGroupInternalError, seen[0].Code)
 	assert.Equal(t, 200, seen[0].StatusCode)
 	assert.True(t, errors.Is(seen[0].Err, ErrTemporary))
 	assert.Equal(t, 2, seen[1].Attempt)

@@ -142,12 +142,12 @@ type tpnsEnvelope struct {
 	ErrMsgAlt  string `json:"errMsg"`
 }
 
-func (e *tpnsEnvelope) result() (int, string, bool) {
+func (e *tpnsEnvelope) result() (Code, string, bool) {
 	switch {
 	case e.RetCode != nil:
-		return *e.RetCode, e.ErrMsg, true
+		return Code(*e.RetCode), e.ErrMsg, true
 	case e.RetCodeAlt != nil:
-		return *e.RetCodeAlt, e.ErrMsgAlt, true
+		return Code(*e.RetCodeAlt), e.ErrMsgAlt, true
 	}
 	return 0, "", false
 }

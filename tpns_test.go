@@ -206,8 +206,8 @@ func TestTPNSOverride(t *testing.T) {
 
 func TestTPNSEnvelopeSpellingsAndCodes(t *testing.T) {
 	codes := []struct {
-		constant int
-		code     int
+		constant Code
+		code     Code
 		cat      error
 	}{
 		{CodeTPNSParamParse, 1008001, ErrInvalidRequest},
@@ -230,8 +230,8 @@ func TestTPNSEnvelopeSpellingsAndCodes(t *testing.T) {
 	for _, tc := range codes {
 		assert.Equal(t, tc.code, tc.constant)
 		for _, body := range []string{
-			`{"ret_code":` + strconv.Itoa(tc.code) + `,"err_msg":"service says"}`,
-			`{"retCode":` + strconv.Itoa(tc.code) + `,"errMsg":"service says"}`,
+			`{"ret_code":` + strconv.Itoa(int(tc.code)) + `,"err_msg":"service says"}`,
+			`{"retCode":` + strconv.Itoa(int(tc.code)) + `,"errMsg":"service says"}`,
 		} {
 			mt := httpmock.NewMockTransport()
 			mt.RegisterResponder("POST", tpnsBase+"/v3/push/stop_push_msg", httpmock.NewStringResponder(200, body))

@@ -178,7 +178,7 @@ type Request struct {
 	JSON map[string]any
 	// Code is the code the server answered (0 for success), or -1 when a
 	// fault answered instead (HTTP 502, dropped connection).
-	Code int
+	Code chatrecall.Code
 	// Fault names the fault injected into this request, if any, and
 	// Injected is that fault.
 	Fault    string
@@ -275,7 +275,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) note(x *exchange, code int, fault string) {
+func (s *Server) note(x *exchange, code chatrecall.Code, fault string) {
 	s.mu.Lock()
 	s.requests[x.index].Code = code
 	if fault != "" {
@@ -296,7 +296,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func chatError(code int, info string) map[string]any {
+func chatError(code chatrecall.Code, info string) map[string]any {
 	return map[string]any{"ActionStatus": "FAIL", "ErrorCode": code, "ErrorInfo": info}
 }
 
@@ -313,11 +313,11 @@ func (s *Server) serveChat(x *exchange) {
 		writeJSON(x.w, chatError(code, info))
 		return
 	}
-	s.respond(x, func() (any, int, []string) { return s.applyChat(x) })
+	s.respond(x, func() (any, chatrecall.Code, []string) { return s.applyChat(x) })
 }
 
 // checkChat applies the service's strictness rules to a Chat request.
-func (s *Server) checkChat(x *exchange) (int, string) {
+func (s *Server) checkChat(x *exchange) (chatrecall.Code, string) {
 	r, ep := x.r, x.ep
 	if ep == "" {
 		return chatrecall.CodeResourcePathWrong, "resource path wrong"
@@ -385,7 +385,7 @@ func (s *Server) checkChat(x *exchange) (int, string) {
 
 // respond runs the fault plan, the rate limit and apply, then writes the
 // answer (or loses it, or alters it, as the fault says).
-func (s *Server) respond(x *exchange, apply func() (resp any, code int, applied []string)) {
+func (s *Server) respond(x *exchange, apply func() (resp any, code chatrecall.Code, applied []string)) {
 	f, fname := s.drawFault(x.ep)
 	if f.Kind != FaultNone {
 		s.mu.Lock()
@@ -522,7 +522,7 @@ func (s *Server) writeHTML(x *exchange, f Fault, status int, body string) {
 	_, _ = io.WriteString(x.w, body)
 }
 
-func (s *Server) writeCode(x *exchange, f Fault, code int) {
+func (s *Server) writeCode(x *exchange, f Fault, code chatrecall.Code) {
 	info := "injected fault"
 	if f.Echo {
 		info += ": " + echo(x)
@@ -548,7 +548,7 @@ func hangUp(w http.ResponseWriter) {
 func isTPNS(ep string) bool { return strings.HasPrefix(ep, "tpns/") }
 
 // rateLimit counts the request in its endpoint's fixed window.
-func (s *Server) rateLimit(x *exchange) (int, string) {
+func (s *Server) rateLimit(x *exchange) (chatrecall.Code, string) {
 	key := x.ep
 	if key == chatrecall.EndpointTPNSPush {
 		if at, _ := jsonString(x.body, "audience_type"); broadcastAudience[at] {
@@ -605,7 +605,7 @@ func jsonString(body []byte, field string) (string, bool) {
 	return v, true
 }
 
-func tpnsError(code int, msg string) map[string]any {
+func tpnsError(code chatrecall.Code, msg string) map[string]any {
 	return map[string]any{"ret_code": code, "err_msg": msg}
 }
 
@@ -616,11 +616,11 @@ func (s *Server) serveTPNS(x *exchange) {
 		writeJSON(x.w, tpnsError(code, msg))
 		return
 	}
-	s.respond(x, func() (any, int, []string) { return s.applyTPNS(x) })
+	s.respond(x, func() (any, chatrecall.Code, []string) { return s.applyTPNS(x) })
 }
 
 // checkTPNS authenticates a TPNS request by signature or Basic auth.
-func (s *Server) checkTPNS(x *exchange) (int, string) {
+func (s *Server) checkTPNS(x *exchange) (chatrecall.Code, string) {
 	r := x.r
 	if x.ep == "" {
 		return chatrecall.CodeTPNSParamInvalid, "unknown API"
@@ -713,11 +713,11 @@ var faultNames = map[FaultKind]string{FaultHTTP502: "http502", FaultCode: "code"
 // Fault is one injected failure.
 type Fault struct {
 	Kind       FaultKind
-	Code       int           // for FaultCode and FaultAppliedCode
-	Delay      time.Duration // for FaultDelay
-	Status     int           // for FaultHTTPStatus
-	RetryAfter string        // for FaultHTTPStatus: the Retry-After header
-	Location   string        // for FaultRedirect
+	Code       chatrecall.Code // for FaultCode and FaultAppliedCode
+	Delay      time.Duration   // for FaultDelay
+	Status     int             // for FaultHTTPStatus
+	RetryAfter string          // for FaultHTTPStatus: the Retry-After header
+	Location   string          // for FaultRedirect
 	// Echo makes the error text (HTML body or ErrorInfo) repeat the
 	// request's URL and headers, as some gateways do: a client must not
 	// let the secrets in them through.
@@ -728,7 +728,7 @@ type Fault struct {
 func (f Fault) Name() string {
 	switch f.Kind {
 	case FaultCode, FaultAppliedCode:
-		return faultNames[f.Kind] + " " + strconv.Itoa(f.Code)
+		return faultNames[f.Kind] + " " + strconv.Itoa(int(f.Code))
 	case FaultHTTPStatus:
 		return "http " + strconv.Itoa(f.Status)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
-	"golang.org/x/time/rate"
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
@@ -35,7 +34,7 @@ func client(t *testing.T, cfg chatrecall.Config, opts ...chatrecall.Option) *cha
 	return c
 }
 
-func apiCode(t *testing.T, err error) int {
+func apiCode(t *testing.T, err error) chatrecall.Code {
 	t.Helper()
 	var apiErr *chatrecall.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -58,7 +57,7 @@ func TestThreeLineSetup(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "@TGS#1", reqs[0].JSON["GroupId"], "decoded body")
 	assert.True(t, reqs[0].Applied)
-	assert.Equal(t, 0, reqs[0].Code)
+	assert.Equal(t, chatrecall.Code(0), reqs[0].Code)
 }
 
 func TestUserSigStrictness(t *testing.T) {
@@ -80,7 +79,7 @@ func TestUserSigStrictness(t *testing.T) {
 		name string
 		cfg  chatrecall.Config
 		opts []chatrecall.Option
-		code int
+		code chatrecall.Code
 		cat  error
 	}{
 		{"wrong key", func() chatrecall.Config { c := base; c.SecretKey = "another"; return c }(), nil, chatrecall.CodeUserSigWrongKey, chatrecall.ErrAuth},
@@ -271,8 +270,7 @@ func TestRateLimitsAreEnforced(t *testing.T) {
 	b := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
 	// The client's own limiter is off, to show the server's.
 	c := client(t, srv.Config(), chatrecall.WithClock(clock),
-		chatrecall.WithRateLimit(chatrecall.EndpointPushRevoke, rate.Inf, 0),
-		chatrecall.WithRateLimit(chatrecall.EndpointGroupRecall, rate.Inf, 0))
+		chatrecall.WithoutRateLimits())
 	require.NoError(t, errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: a})))
 	err := errOf(c.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: b}))
 	assert.Equal(t, chatrecall.CodePushRevokeTooFrequent, apiCode(t, err))
@@ -297,7 +295,7 @@ func TestFaults(t *testing.T) {
 	tests := []struct {
 		fault       chatrecalltest.Fault
 		applied     bool
-		wantCode    int
+		wantCode    chatrecall.Code
 		wantUnknown bool
 	}{
 		{chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTP502}, false, -1, true},
@@ -440,7 +438,7 @@ func TestTPNSAuthStrictness(t *testing.T) {
 		name  string
 		tpns  chatrecall.TPNSConfig
 		clock *chatrecalltest.Clock
-		code  int
+		code  chatrecall.Code
 	}{
 		{"signature", chatrecall.TPNSConfig{AccessID: chatrecalltest.DefaultTPNSAccessID, SecretKey: chatrecalltest.DefaultTPNSSecretKey}, clock, 0},
 		{"basic", chatrecall.TPNSConfig{AccessID: chatrecalltest.DefaultTPNSAccessID, SecretKey: chatrecalltest.DefaultTPNSSecretKey, Auth: chatrecall.TPNSAuthBasic}, clock, 0},

@@ -289,9 +289,9 @@ func (s *Server) TPNSTaskState(pushID string) (TPNSTask, bool) {
 }
 
 type retItem struct {
-	MsgSeq  *uint64 `json:"MsgSeq,omitempty"`
-	MsgKey  *string `json:"MsgKey,omitempty"`
-	RetCode int     `json:"RetCode"`
+	MsgSeq  *uint64         `json:"MsgSeq,omitempty"`
+	MsgKey  *string         `json:"MsgKey,omitempty"`
+	RetCode chatrecall.Code `json:"RetCode"`
 }
 
 func okEnvelope() map[string]any {
@@ -299,7 +299,7 @@ func okEnvelope() map[string]any {
 }
 
 // applyChat performs a Chat request that passed the checks.
-func (s *Server) applyChat(x *exchange) (any, int, []string) {
+func (s *Server) applyChat(x *exchange) (any, chatrecall.Code, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch x.ep {
@@ -316,7 +316,7 @@ func (s *Server) applyChat(x *exchange) (any, int, []string) {
 }
 
 // failList answers a top-level code with the same code for every item.
-func failList(code int, info string, items []retItem) (any, int, []string) {
+func failList(code chatrecall.Code, info string, items []retItem) (any, chatrecall.Code, []string) {
 	for i := range items {
 		items[i].RetCode = code
 	}
@@ -325,7 +325,7 @@ func failList(code int, info string, items []retItem) (any, int, []string) {
 	return resp, code, nil
 }
 
-func (s *Server) applyGroup(body []byte) (any, int, []string) {
+func (s *Server) applyGroup(body []byte) (any, chatrecall.Code, []string) {
 	var req struct {
 		GroupID    string `json:"GroupId"`
 		MsgSeqList []struct {
@@ -366,7 +366,7 @@ func (s *Server) applyGroup(body []byte) (any, int, []string) {
 	return resp, 0, applied
 }
 
-func (s *Server) applyOfficial(body []byte) (any, int, []string) {
+func (s *Server) applyOfficial(body []byte) (any, chatrecall.Code, []string) {
 	var req struct {
 		Account    string   `json:"Official_Account"`
 		MsgKeyList []string `json:"MsgKeyList"`
@@ -402,12 +402,14 @@ func (s *Server) applyOfficial(body []byte) (any, int, []string) {
 	return resp, 0, applied
 }
 
-func (s *Server) applyPushRevoke(body []byte) (any, int, []string) {
+func (s *Server) applyPushRevoke(body []byte) (any, chatrecall.Code, []string) {
 	var req struct {
 		TaskID          string          `json:"TaskId"`
 		OfflinePushInfo json.RawMessage `json:"OfflinePushInfo"`
 	}
-	fail := func(code int, info string) (any, int, []string) { return chatError(code, info), code, nil }
+	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
+		return chatError(code, info), code, nil
+	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		return fail(chatrecall.CodePushBodyNotJSON, "body is not JSON")
 	}
@@ -430,13 +432,15 @@ func (s *Server) applyPushRevoke(body []byte) (any, int, []string) {
 	return okEnvelope(), 0, []string{req.TaskID}
 }
 
-func (s *Server) applyC2C(body []byte) (any, int, []string) {
+func (s *Server) applyC2C(body []byte) (any, chatrecall.Code, []string) {
 	var req struct {
 		From   string `json:"From_Account"`
 		To     string `json:"To_Account"`
 		MsgKey string `json:"MsgKey"`
 	}
-	fail := func(code int, info string) (any, int, []string) { return chatError(code, info), code, nil }
+	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
+		return chatError(code, info), code, nil
+	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		return fail(chatrecall.CodeC2CBodyNotJSON, "body is not JSON")
 	}
@@ -465,10 +469,12 @@ var collapseAudience = map[string]bool{"all": true, "tag": true, "package_accoun
 var broadcastAudience = map[string]bool{"all": true, "tag": true, "package_account_push": true, "package_token_push": true}
 
 // applyTPNS performs a TPNS request that passed authentication.
-func (s *Server) applyTPNS(x *exchange) (any, int, []string) {
+func (s *Server) applyTPNS(x *exchange) (any, chatrecall.Code, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fail := func(code int, msg string) (any, int, []string) { return tpnsError(code, msg), code, nil }
+	fail := func(code chatrecall.Code, msg string) (any, chatrecall.Code, []string) {
+		return tpnsError(code, msg), code, nil
+	}
 	ok := func() map[string]any { return map[string]any{"ret_code": 0, "err_msg": ""} }
 	var req map[string]json.RawMessage
 	_ = json.Unmarshal(x.body, &req)

@@ -588,7 +588,7 @@ func (r *reporter) add(rw row, err error) {
 		rw.Error = strings.TrimPrefix(err.Error(), "chatrecall: ")
 		var apiErr *chatrecall.APIError
 		if errors.As(err, &apiErr) {
-			rw.Code = apiErr.Code
+			rw.Code = int(apiErr.Code)
 		}
 		switch {
 		case errors.Is(err, chatrecall.ErrOutcomeUnknown):
