@@ -9,15 +9,17 @@ import (
 
 // ChatPushRevoke asks to revoke an all-user or tag push task (timpush/revoke).
 type ChatPushRevoke struct {
-	// TaskID is the task ID returned by v4/timpush/push or v4/timpush/batch.
-	// Required.
+	// TaskID is the TaskId returned by v4/timpush/push. Required. The
+	// service's text for 90049 says only TaskIds from timpush/push can be
+	// revoked; the client does not check where an ID came from.
 	TaskID string
-	// OfflinePushInfo, when set, overwrites the offline notification that
-	// devices already show (APNs, FCM notification mode, Huawei and Honor;
-	// not while the app is in the foreground). Leave it nil, or set
-	// PushFlag to 1, to overwrite nothing. A push that kept no roaming or
-	// unread copy can only be taken back this way: revoking it without
-	// OfflinePushInfo fails with ErrOfflinePushInfoRequired (code 90053).
+	// OfflinePushInfo overwrites the offline notification that devices
+	// already show (APNs, FCM notification mode, Huawei and Honor; not while
+	// the app is in the foreground). Always send it: without it (or with
+	// PushFlag 1) nothing is overwritten, and the Chinese documentation
+	// (2025-12-24) marks it required. A push that kept no roaming or unread
+	// copy answers a revoke without it with ErrOfflinePushInfoRequired
+	// (code 90053).
 	OfflinePushInfo *OfflinePushInfo
 }
 
@@ -86,9 +88,15 @@ type pushRevokeRequest struct {
 }
 
 // RevokeChatPush revokes an all-user or tag push task (timpush/revoke) within
-// 24 hours of the push: delivery to accounts not yet reached stops, unread
-// and roaming copies are recalled, and, with OfflinePushInfo, notifications
-// already shown are overwritten.
+// 24 hours of the push: delivery to accounts not yet reached stops and, with
+// OfflinePushInfo, notifications already shown are overwritten.
+//
+// The two language versions of the documentation disagree: the
+// international page (2026-02-11) also promises recall of unread and roaming
+// copies and makes OfflinePushInfo optional; the Chinese page (2025-12-24)
+// lists terminate and overwrite only and makes OfflinePushInfo required. The
+// client promises what both say (terminate, overwrite), keeps OfflinePushInfo
+// optional in the type, and recommends always sending it.
 //
 // The service allows 1 call per second per app; the client's rate limiter
 // waits for that (DefaultLimitFactor of it) rather than fail. Errors:
@@ -115,6 +123,9 @@ func (c *Client) RevokeChatPush(ctx context.Context, r ChatPushRevoke) (*Result,
 		}
 		if err := checkText(method, "OfflinePushInfo.Desc", o.Desc); err != nil {
 			return nil, err
+		}
+		if a := o.AndroidInfo; a != nil && a.VIVOClassification != nil && *a.VIVOClassification != 0 && *a.VIVOClassification != 1 {
+			return nil, invalidf(method, "OfflinePushInfo.AndroidInfo.VIVOClassification", "must be 0 (operation message) or 1 (system message), got %d", *a.VIVOClassification)
 		}
 		if err := checkJSONValue(method, "OfflinePushInfo.AndroidInfo", o.AndroidInfo); err != nil {
 			return nil, err

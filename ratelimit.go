@@ -21,8 +21,8 @@ const DefaultLimitFactor = 0.975
 // identifies the budget (one per app and endpoint); Limit and Burst say how
 // large it is.
 type LimitRequest struct {
-	Key      string     // App + ":" + Endpoint, such as "1400000000:group_msg_recall"
-	App      string     // the SDKAppID, or "tpns:" + AccessID for TPNS; with "@" + host when Config.BaseURL is set
+	Key string // App + ":" + Endpoint, such as "1400000000:group_msg_recall"
+	App string // the SDKAppID, or "tpns:" + AccessID for TPNS; with "@" + host when Config.BaseURL is set
 
 	Endpoint string     // an Endpoint constant
 	Limit    rate.Limit // events per second

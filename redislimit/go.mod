@@ -2,10 +2,8 @@ module github.com/chatrecall/chatrecall/redislimit
 
 go 1.22
 
-replace github.com/chatrecall/chatrecall => ../
-
 require (
-	github.com/chatrecall/chatrecall v0.0.0-00010101000000-000000000000
+	github.com/chatrecall/chatrecall v0.1.0
 	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/redis/go-redis/v9 v9.17.3
 	github.com/stretchr/testify v1.12.1
