@@ -212,3 +212,21 @@ func TestNilContextIsAnError(t *testing.T) {
 func newDebugLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+func TestOptIntReadsJSONIntegers(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{{"0", 0, true}, {"10030", 10030, true}, {"-1", -1, true}, {"1008004", 1008004, true},
+		{"", 0, false}, {"-", 0, false}, {"1.5", 0, false}, {"1e3", 0, false}, {`"7"`, 0, false}} {
+		var o optInt
+		err := o.UnmarshalJSON([]byte(tt.in))
+		assert.Equal(t, tt.ok, err == nil, tt.in)
+		assert.Equal(t, tt.want, o.v, tt.in)
+		assert.Equal(t, tt.ok, o.set, tt.in)
+	}
+	var o optInt
+	require.NoError(t, o.UnmarshalJSON([]byte("null")))
+	assert.False(t, o.set)
+}
