@@ -20,11 +20,13 @@ type c2cRecallRequest struct {
 // and 90003/90008 for unknown accounts), ErrInvalidRequest (90054, a bad
 // MsgKey). When an earlier attempt's answer was lost and the retry hears
 // 20023, the recall is done, with Result.ConfirmedByRetry set.
-func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) (*Result, error) {
+func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) (res *Result, err error) {
 	const method = "RecallC2CMessage"
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	ctx, op := c.begin(ctx, method, EndpointC2CRecall, 1)
+	defer func() { c.finishOne(ctx, op, res, err) }()
 	for _, f := range [...]struct{ name, value, what string }{
 		{"From", r.From, "From_Account, the sender"},
 		{"To", r.To, "To_Account, the receiver"},

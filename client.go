@@ -156,7 +156,7 @@ type settings struct {
 	limits      map[string]limitSpec
 	concurrency int
 	sigTTL      time.Duration
-	hook        func(context.Context, AttemptInfo)
+	hooks       Hooks
 	cooldown    time.Duration
 }
 
@@ -314,6 +314,7 @@ func WithFailoverCooldown(d time.Duration) Option {
 type AttemptInfo struct {
 	Endpoint   string        // an Endpoint constant
 	Attempt    int           // 1 for the first attempt
+	Start      time.Time     // when the attempt was sent
 	Items      int           // items the request carried (1 for single-item endpoints)
 	Host       string        // the host called
 	StatusCode int           // HTTP status, 0 when no response arrived
@@ -331,7 +332,7 @@ func WithAttemptHook(fn func(context.Context, AttemptInfo)) Option {
 		if fn == nil {
 			return errors.New("chatrecall: WithAttemptHook: hook is nil")
 		}
-		s.hook = fn
+		s.hooks = s.hooks.and(Hooks{Attempt: fn})
 		return nil
 	}
 }
@@ -356,7 +357,7 @@ type Client struct {
 	limiter     Limiter
 	limitReqs   map[string]LimitRequest
 	concurrency int
-	hook        func(context.Context, AttemptInfo)
+	hooks       Hooks
 	tpns        *tpnsClient
 }
 
@@ -403,7 +404,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 		budget:      newRetryBudget(s.retry.Budget),
 		limiter:     s.limiter,
 		concurrency: s.concurrency,
-		hook:        s.hook,
+		hooks:       s.hooks,
 	}
 	if cfg.TPNS == nil || !cfg.chatEmpty() {
 		if err := c.initChat(cfg, s); err != nil {
@@ -667,8 +668,8 @@ func (c *Client) observe(ctx context.Context, a AttemptInfo) {
 			a.Code = apiErr.Code
 		}
 	}
-	if c.hook != nil {
-		c.hook(ctx, a)
+	if c.hooks.Attempt != nil {
+		c.hooks.Attempt(ctx, a)
 	}
 	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
 		attrs := []slog.Attr{

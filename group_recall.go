@@ -93,11 +93,14 @@ func (r *groupRecallResponse) answer(seq uint64) listAnswer {
 //
 // In live-stream groups (AVChatRoom) a recall reaches only online members and
 // only messages under an hour old.
-func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*GroupRecallResult, error) {
+func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (_ *GroupRecallResult, err error) {
 	const method = "RecallGroupMessages"
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	ctx, op := c.begin(ctx, method, EndpointGroupRecall, len(r.MsgSeqs))
+	var st []itemState
+	defer func() { c.finishMany(ctx, op, st, err) }()
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
@@ -105,7 +108,8 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*Group
 		return nil, err
 	}
 	seqs := r.MsgSeqs
-	st, cause := c.runJob(ctx, &job{
+	st2, cause := c.runJob(ctx, &job{
+		op:     op,
 		method: method,
 		ep:     epGroupRecall,
 		n:      len(seqs),
@@ -136,6 +140,7 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*Group
 		newResp: func() response { return new(groupRecallResponse) },
 		answer:  func(resp response, i int) listAnswer { return resp.(*groupRecallResponse).answer(seqs[i]) },
 	})
+	st = st2
 	items := make([]GroupRecallItem, len(seqs))
 	for i, k := range seqs {
 		items[i] = GroupRecallItem{MsgSeq: k, Err: st[i].err, ConfirmedByRetry: st[i].confirmed}

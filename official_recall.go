@@ -72,11 +72,14 @@ func (r *officialRecallResponse) answer(key string) listAnswer {
 // RecallGroupMessages: input checked before sending, 10 keys per request,
 // one outcome per key in input order, and a *PartialError when any key was
 // not recalled.
-func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAccountRecall) (*OfficialAccountRecallResult, error) {
+func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAccountRecall) (_ *OfficialAccountRecallResult, err error) {
 	const method = "RecallOfficialAccountMessages"
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	ctx, op := c.begin(ctx, method, EndpointOfficialRecall, len(r.MsgKeys))
+	var st []itemState
+	defer func() { c.finishMany(ctx, op, st, err) }()
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
@@ -84,7 +87,8 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 		return nil, err
 	}
 	keys := r.MsgKeys
-	st, cause := c.runJob(ctx, &job{
+	st2, cause := c.runJob(ctx, &job{
+		op:     op,
 		method: method,
 		ep:     epOfficialRecall,
 		n:      len(keys),
@@ -108,6 +112,7 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 		newResp: func() response { return new(officialRecallResponse) },
 		answer:  func(resp response, i int) listAnswer { return resp.(*officialRecallResponse).answer(keys[i]) },
 	})
+	st = st2
 	items := make([]OfficialAccountRecallItem, len(keys))
 	for i, k := range keys {
 		items[i] = OfficialAccountRecallItem{MsgKey: k, Err: st[i].err, ConfirmedByRetry: st[i].confirmed}

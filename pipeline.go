@@ -137,6 +137,8 @@ type job struct {
 	batch bool
 	// got is the answer that completed a single-item job.
 	got response
+	// op is the operation, for the ItemOutcome hook.
+	op Operation
 }
 
 // Result is what a single-item call knows when it succeeded: whether the
@@ -174,6 +176,7 @@ type itemState struct {
 	maybe     bool  // an attempt carrying the item may have taken effect
 	reached   bool  // an attempt carrying the item may have reached the service
 	last      error // the last failure seen
+	reported  bool  // given to the ItemOutcome hook
 }
 
 func (s *itemState) done(confirmed bool) {
@@ -232,6 +235,7 @@ func (c *Client) runJob(ctx context.Context, j *job) ([]itemState, error) {
 	if !j.batch || j.n <= maxItemsPerRequest {
 		var stop stopFlag
 		c.runRequest(ctx, j, firstIndexes[:j.n], st, &stop)
+		c.reportItems(ctx, j, firstIndexes[:j.n], st)
 		return st, stop.get()
 	}
 	stop := &stopFlag{}
@@ -255,6 +259,7 @@ func (c *Client) runJob(ctx context.Context, j *job) ([]itemState, error) {
 			for i := lo; i < j.n; i++ {
 				st[i].end(cause) // never sent: certainly took no effect
 			}
+			c.reportItems(ctx, j, all[lo:], st)
 			break
 		}
 		wg.Add(1)
@@ -262,6 +267,7 @@ func (c *Client) runJob(ctx context.Context, j *job) ([]itemState, error) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			c.runRequest(ctx, j, idx, st, stop)
+			c.reportItems(ctx, j, idx, st)
 		}(all[lo:hi])
 	}
 	wg.Wait()
@@ -371,6 +377,7 @@ func (c *Client) runRequest(ctx context.Context, j *job, idx []int, st []itemSta
 				next = append(next, i)
 			}
 		}
+		c.reportItems(ctx, j, pending, st)
 		if len(next) == 0 {
 			return
 		}
@@ -529,7 +536,14 @@ func (c *Client) fatal(ep *endpoint, err error) bool {
 
 // attempt makes one attempt for the items idx.
 func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptResult {
-	if err := c.limiter.Wait(ctx, c.limitReqs[j.ep.limit]); err != nil {
+	if c.hooks.LimiterWait != nil {
+		t0 := time.Now()
+		err := c.limiter.Wait(ctx, c.limitReqs[j.ep.limit])
+		c.hooks.LimiterWait(ctx, LimiterWait{Endpoint: j.ep.name, Wait: time.Since(t0), Err: err})
+		if err != nil {
+			return attemptResult{preSend: err}
+		}
+	} else if err := c.limiter.Wait(ctx, c.limitReqs[j.ep.limit]); err != nil {
 		return attemptResult{preSend: err}
 	}
 	body, err := j.body(idx)
@@ -638,8 +652,8 @@ func (c *Client) send(ctx context.Context, name string, attempt, items int, host
 	start := time.Now()
 	status := 0
 	defer func() {
-		if c.hook != nil || c.logger != nil {
-			info := AttemptInfo{Endpoint: name, Attempt: attempt, Items: items, Host: host, StatusCode: status,
+		if c.hooks.Attempt != nil || c.logger != nil {
+			info := AttemptInfo{Endpoint: name, Attempt: attempt, Start: start, Items: items, Host: host, StatusCode: status,
 				Sent: a.reached, Duration: time.Since(start), Err: a.err}
 			if a.resp != nil {
 				info.Code, _, _ = a.resp.result()

@@ -103,11 +103,13 @@ type pushRevokeRequest struct {
 // ErrAlreadyRecalled (90050), ErrRecallWindowExpired (90052, older than
 // 24 h), ErrOfflinePushInfoRequired (90053), ErrNotFound (90049, unknown
 // TaskId), ErrRateLimited (90051).
-func (c *Client) RevokeChatPush(ctx context.Context, r ChatPushRevoke) (*Result, error) {
+func (c *Client) RevokeChatPush(ctx context.Context, r ChatPushRevoke) (res *Result, err error) {
 	const method = "RevokeChatPush"
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	ctx, op := c.begin(ctx, method, EndpointPushRevoke, 1)
+	defer func() { c.finishOne(ctx, op, res, err) }()
 	if err := checkRequired(method, "TaskID", r.TaskID, "the TaskId returned by v4/timpush/push"); err != nil {
 		return nil, err
 	}

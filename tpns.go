@@ -177,10 +177,12 @@ const (
 // task's record is read: a status showing the operation done confirms it.
 // Otherwise the outcome stays unknown: a record that does not show it yet
 // cannot prove that a request still in flight will not apply.
-func (c *Client) tpnsTask(ctx context.Context, method string, ep *endpoint, pushID, doneStatus string) (*Result, error) {
+func (c *Client) tpnsTask(ctx context.Context, method string, ep *endpoint, pushID, doneStatus string) (res *Result, err error) {
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	ctx, op := c.begin(ctx, method, ep.name, 1)
+	defer func() { c.finishOne(ctx, op, res, err) }()
 	if err := checkRequired(method, "pushID", pushID, "the task's push ID"); err != nil {
 		return nil, err
 	}
@@ -287,11 +289,13 @@ type tpnsRecordResponse struct {
 // GetTPNSPushRecord reads one push task (/v3/statistics/get_push_record): its
 // status, collapse ID, audience and times. The service keeps a month of
 // records and allows 200 calls per hour, which the client's limiter enforces.
-func (c *Client) GetTPNSPushRecord(ctx context.Context, pushID string) (*TPNSPushRecord, error) {
+func (c *Client) GetTPNSPushRecord(ctx context.Context, pushID string) (_ *TPNSPushRecord, err error) {
 	const method = "GetTPNSPushRecord"
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	ctx, op := c.begin(ctx, method, EndpointTPNSRecord, 0)
+	defer func() { c.finishCall(ctx, op, err) }()
 	if err := checkRequired(method, "pushID", pushID, "the task's push ID"); err != nil {
 		return nil, err
 	}
@@ -565,11 +569,13 @@ type tpnsPushResponse struct {
 // push. The push itself is never retried once an attempt may have reached
 // the service, since a retry could deliver it twice; such a failure matches
 // ErrOutcomeUnknown. All, tag and package pushes are limited to 1 per second.
-func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (*TPNSOverrideResult, error) {
+func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (_ *TPNSOverrideResult, err error) {
 	const method = "OverrideTPNSPush"
 	if err := checkCtx(method, ctx); err != nil {
 		return nil, err
 	}
+	ctx, op := c.begin(ctx, method, EndpointTPNSPush, 0)
+	defer func() { c.finishCall(ctx, op, err) }()
 	if err := checkRequired(method, "PushID", o.PushID, "the task whose notification is replaced"); err != nil {
 		return nil, err
 	}
