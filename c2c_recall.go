@@ -7,6 +7,25 @@ type C2CRecall struct {
 	From   string // From_Account: the sender. Required.
 	To     string // To_Account: the receiver. Required.
 	MsgKey string // the message key, such as "31906_833502_1572869830". Required.
+	// PossiblyApplied: an earlier attempt outside this call may have
+	// recalled the message (see GroupRecall.PossiblyApplied): 20023
+	// ("already recalled") then confirms the recall.
+	PossiblyApplied bool
+}
+
+// Validate checks r as RecallC2CMessage does before sending anything, and
+// returns the same *ValidationError.
+func (r C2CRecall) Validate() error {
+	for _, f := range [...]struct{ name, value, what string }{
+		{"From", r.From, "From_Account, the sender"},
+		{"To", r.To, "To_Account, the receiver"},
+		{"MsgKey", r.MsgKey, "the message key, such as 31906_833502_1572869830"},
+	} {
+		if err := checkRequired("RecallC2CMessage", f.name, f.value, f.what); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type c2cRecallRequest struct {
@@ -27,19 +46,13 @@ func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) (res *Result
 	}
 	ctx, op := c.begin(ctx, method, EndpointC2CRecall, 1)
 	defer func() { c.finishOne(ctx, op, res, err) }()
-	for _, f := range [...]struct{ name, value, what string }{
-		{"From", r.From, "From_Account, the sender"},
-		{"To", r.To, "To_Account, the receiver"},
-		{"MsgKey", r.MsgKey, "the message key, such as 31906_833502_1572869830"},
-	} {
-		if err := checkRequired(method, f.name, f.value, f.what); err != nil {
-			return nil, err
-		}
+	if err := r.Validate(); err != nil {
+		return nil, err
 	}
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
-	_, confirmed, err := c.single(ctx, method, epC2CRecall, &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey}, func() response { return new(chatEnvelope) })
+	_, confirmed, err := c.single(ctx, method, epC2CRecall, &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey}, func() response { return new(chatEnvelope) }, op, r.PossiblyApplied)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,13 @@ type GroupRecall struct {
 	TopicID string
 	// Reason is sent only when set; at most MaxReasonBytes bytes.
 	Reason string
+	// PossiblyApplied lists sequence numbers (of MsgSeqs) that an earlier
+	// attempt, outside this call, may have recalled: a request was sent and
+	// no outcome recorded, as when a run is resumed from its journal. For
+	// these, "already gone" (10030) confirms the recall instead of failing
+	// it, and an answer that says nothing of the earlier attempt leaves
+	// them unknown.
+	PossiblyApplied []uint64
 }
 
 // GroupRecallResult holds one outcome per requested sequence number, in the
@@ -104,12 +111,21 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (_ *Gro
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
-	if err := validateGroupRecall(r); err != nil {
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	seqs := r.MsgSeqs
+	var maybe func(int) bool
+	if len(r.PossiblyApplied) > 0 {
+		set := make(map[uint64]bool, len(r.PossiblyApplied))
+		for _, s := range r.PossiblyApplied {
+			set[s] = true
+		}
+		maybe = func(i int) bool { return set[seqs[i]] }
+	}
 	st2, cause := c.runJob(ctx, &job{
 		op:     op,
+		maybe:  maybe,
 		method: method,
 		ep:     epGroupRecall,
 		n:      len(seqs),
@@ -151,7 +167,10 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (_ *Gro
 
 func seqName(s uint64) string { return "MsgSeq " + strconv.FormatUint(s, 10) }
 
-func validateGroupRecall(r GroupRecall) error {
+// Validate checks r as RecallGroupMessages does before sending anything,
+// and returns the same *ValidationError: for checking input before it is
+// queued or journaled.
+func (r GroupRecall) Validate() error {
 	const method = "RecallGroupMessages"
 	if err := checkRequired(method, "GroupID", r.GroupID, "the group, such as @TGS#2J4SZEAEL"); err != nil {
 		return err
@@ -172,6 +191,17 @@ func validateGroupRecall(r GroupRecall) error {
 	}
 	if i, j := firstDuplicate(r.MsgSeqs); i >= 0 {
 		return invalidf(method, "MsgSeqs["+strconv.Itoa(i)+"]", "duplicate of MsgSeqs[%d] (%d)", j, r.MsgSeqs[i])
+	}
+	if len(r.PossiblyApplied) > 0 {
+		in := make(map[uint64]bool, len(r.MsgSeqs))
+		for _, s := range r.MsgSeqs {
+			in[s] = true
+		}
+		for i, s := range r.PossiblyApplied {
+			if !in[s] {
+				return invalidf(method, "PossiblyApplied["+strconv.Itoa(i)+"]", "%d is not in MsgSeqs", s)
+			}
+		}
 	}
 	return validateReason(method, r.Reason)
 }

@@ -26,6 +26,21 @@ type Hooks struct {
 	ItemOutcome func(ctx context.Context, op Operation, it ItemOutcome)
 	// LimiterWait is called after each wait for the rate limiter.
 	LimiterWait func(ctx context.Context, w LimiterWait)
+	// BeforeAttempt is called just before each attempt is sent (after the
+	// limiter and signing), with the items it carries. An error stops the
+	// operation without sending: the items not yet settled end "not sent"
+	// (or unknown, when an earlier attempt may have applied them) with that
+	// error as cause. It is a write-ahead point: a journal records the items
+	// here, durably, before the request can take effect; a graceful stop
+	// refuses new attempts here while attempts in flight complete.
+	BeforeAttempt func(ctx context.Context, op Operation, a AttemptStart) error
+}
+
+// AttemptStart is an attempt about to be sent.
+type AttemptStart struct {
+	Endpoint string
+	Attempt  int   // 1 for the first attempt of these items
+	Items    []int // positions in the operation's input; do not keep or modify
 }
 
 // Operation is one method call, as the hooks see it.
@@ -133,6 +148,17 @@ func (a Hooks) and(b Hooks) Hooks {
 			out.ItemOutcome = func(ctx context.Context, op Operation, it ItemOutcome) { f(ctx, op, it); g(ctx, op, it) }
 		}
 	}
+	if f, g := a.BeforeAttempt, b.BeforeAttempt; g != nil {
+		out.BeforeAttempt = g
+		if f != nil {
+			out.BeforeAttempt = func(ctx context.Context, op Operation, s AttemptStart) error {
+				if err := f(ctx, op, s); err != nil {
+					return err
+				}
+				return g(ctx, op, s)
+			}
+		}
+	}
 	if f, g := a.LimiterWait, b.LimiterWait; g != nil {
 		out.LimiterWait = g
 		if f != nil {
@@ -144,7 +170,7 @@ func (a Hooks) and(b Hooks) Hooks {
 
 // begin starts an operation: it calls OperationStart when set.
 func (c *Client) begin(ctx context.Context, method, endpoint string, items int) (context.Context, Operation) {
-	if c.hooks.OperationStart == nil && c.hooks.OperationEnd == nil && c.hooks.ItemOutcome == nil {
+	if c.hooks.OperationStart == nil && c.hooks.OperationEnd == nil && c.hooks.ItemOutcome == nil && c.hooks.BeforeAttempt == nil {
 		return ctx, Operation{}
 	}
 	op := Operation{Method: method, Endpoint: endpoint, Items: items, Start: time.Now()}

@@ -15,6 +15,9 @@ type OfficialAccountRecall struct {
 	// Reason is sent only when set; at most MaxReasonBytes (100) bytes. A
 	// Chinese character takes 3 bytes, so 34 of them are too many.
 	Reason string
+	// PossiblyApplied lists keys (of MsgKeys) an earlier attempt, outside
+	// this call, may have recalled; see GroupRecall.PossiblyApplied.
+	PossiblyApplied []string
 }
 
 // OfficialAccountRecallResult holds one outcome per requested key, in the
@@ -83,12 +86,21 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
-	if err := validateOfficialRecall(r); err != nil {
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	keys := r.MsgKeys
+	var maybe func(int) bool
+	if len(r.PossiblyApplied) > 0 {
+		set := make(map[string]bool, len(r.PossiblyApplied))
+		for _, k := range r.PossiblyApplied {
+			set[k] = true
+		}
+		maybe = func(i int) bool { return set[keys[i]] }
+	}
 	st2, cause := c.runJob(ctx, &job{
 		op:     op,
+		maybe:  maybe,
 		method: method,
 		ep:     epOfficialRecall,
 		n:      len(keys),
@@ -123,7 +135,9 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 
 func keyName(k string) string { return "MsgKey " + strconv.Quote(k) }
 
-func validateOfficialRecall(r OfficialAccountRecall) error {
+// Validate checks r as RecallOfficialAccountMessages does before sending
+// anything, and returns the same *ValidationError.
+func (r OfficialAccountRecall) Validate() error {
 	const method = "RecallOfficialAccountMessages"
 	if err := checkRequired(method, "Account", r.Account, "the official account, such as @TOA#_2J4SZEAEL"); err != nil {
 		return err
@@ -133,6 +147,17 @@ func validateOfficialRecall(r OfficialAccountRecall) error {
 	}
 	if err := checkUniqueKeys(method, "MsgKeys", r.MsgKeys); err != nil {
 		return err
+	}
+	if len(r.PossiblyApplied) > 0 {
+		in := make(map[string]bool, len(r.MsgKeys))
+		for _, k := range r.MsgKeys {
+			in[k] = true
+		}
+		for i, k := range r.PossiblyApplied {
+			if !in[k] {
+				return invalidf(method, "PossiblyApplied["+strconv.Itoa(i)+"]", "%q is not in MsgKeys", k)
+			}
+		}
 	}
 	return validateReason(method, r.Reason)
 }

@@ -462,3 +462,65 @@ func injectAll(srv *chatrecalltest.Server, endpoint string, seed uint64, timeout
 
 // errOf keeps the error of a single-item call.
 func errOf(_ *chatrecall.Result, err error) error { return err }
+
+// TestBeforeAttemptIsAWriteAheadPoint: the hook sees each request's items
+// before it leaves; its error stops the operation with nothing more sent,
+// and the items end "not sent" with that cause.
+func TestBeforeAttemptIsAWriteAheadPoint(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	seqs := make([]uint64, 35)
+	for i := range seqs {
+		seqs[i] = uint64(i + 1)
+	}
+	srv.AddGroupMessages("@TGS#g", seqs...)
+	stopped := errors.New("stopped by SIGTERM")
+	var seen [][]int
+	hook := func(_ context.Context, op chatrecall.Operation, a chatrecall.AttemptStart) error {
+		if len(seen) == 2 {
+			return stopped
+		}
+		seen = append(seen, append([]int(nil), a.Items...))
+		return nil
+	}
+	c := fakeClient(t, srv, chatrecall.WithHooks(chatrecall.Hooks{BeforeAttempt: hook}), chatrecall.WithConcurrency(1))
+	res, err := c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#g", MsgSeqs: seqs})
+	var pe *chatrecall.PartialError
+	require.ErrorAs(t, err, &pe)
+	assert.ErrorIs(t, pe.Cause, stopped)
+	require.Len(t, seen, 2)
+	assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, seen[0])
+	assert.Len(t, srv.Requests(), 2, "the refused attempt was not sent")
+	s := res.Summary()
+	assert.Equal(t, chatrecall.Summary{Total: 35, Recalled: 20, NotSent: 15}, s)
+	assert.ErrorIs(t, res.Items[34].Err, stopped)
+}
+
+// TestPossiblyAppliedConfirmsGone: a resumed run tells the SDK which items
+// an earlier run may have applied; "already gone" then confirms them, and
+// stays a failure for the others.
+func TestPossiblyAppliedConfirmsGone(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	srv.AddGroupMessages("@TGS#g", 1, 2, 3)
+	c := fakeClient(t, srv)
+	_, err := c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#g", MsgSeqs: []uint64{1}}) // the earlier run
+	require.NoError(t, err)
+	res, err := c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#g", MsgSeqs: []uint64{1, 2, 4},
+		PossiblyApplied: []uint64{1}})
+	require.Error(t, err)
+	assert.NoError(t, res.Items[0].Err)
+	assert.True(t, res.Items[0].ConfirmedByRetry)
+	assert.NoError(t, res.Items[1].Err)
+	assert.ErrorIs(t, res.Items[2].Err, chatrecall.ErrGone, "seq 4 never existed and no run sent it")
+
+	srv.AddC2CMessage("a", "b", "k")
+	_, err = c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k"})
+	require.NoError(t, err)
+	r, err := c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: "k", PossiblyApplied: true})
+	require.NoError(t, err)
+	assert.True(t, r.ConfirmedByRetry)
+
+	_, err = c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#g", MsgSeqs: []uint64{1}, PossiblyApplied: []uint64{9}})
+	assert.ErrorIs(t, err, chatrecall.ErrInvalidRequest)
+}

@@ -139,6 +139,8 @@ type job struct {
 	got response
 	// op is the operation, for the ItemOutcome hook.
 	op Operation
+	// maybe marks items an earlier run may have applied.
+	maybe func(i int) bool
 }
 
 // Result is what a single-item call knows when it succeeded: whether the
@@ -157,13 +159,18 @@ type Result struct {
 // single runs a one-item request: req is encoded once, and each attempt
 // sends its own copy. It returns the answer that completed it, whether that
 // success was confirmed by a retry, and the item's error.
-func (c *Client) single(ctx context.Context, method string, ep *endpoint, req any, newResp func() response) (response, bool, error) {
+// An earlier attempt outside this call may have applied the item when maybe
+// is set.
+func (c *Client) single(ctx context.Context, method string, ep *endpoint, req any, newResp func() response, op Operation, maybe bool) (response, bool, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, false, invalidf(method, "request", "cannot be encoded as JSON: %v", err)
 	}
-	j := &job{method: method, ep: ep, n: 1, newResp: newResp,
+	j := &job{method: method, ep: ep, n: 1, newResp: newResp, op: op,
 		body: func([]int) ([]byte, error) { return bytes.Clone(body), nil }}
+	if maybe {
+		j.maybe = func(int) bool { return true }
+	}
 	st, _ := c.runJob(ctx, j)
 	return j.got, st[0].confirmed, st[0].err
 }
@@ -232,6 +239,14 @@ func (f *stopFlag) get() error {
 // stopped the operation early, if any.
 func (c *Client) runJob(ctx context.Context, j *job) ([]itemState, error) {
 	st := make([]itemState, j.n)
+	if j.maybe != nil {
+		for i := range st {
+			if j.maybe(i) {
+				st[i].maybe, st[i].reached = true, true
+				st[i].last = errEarlierRun
+			}
+		}
+	}
 	if !j.batch || j.n <= maxItemsPerRequest {
 		var stop stopFlag
 		c.runRequest(ctx, j, firstIndexes[:j.n], st, &stop)
@@ -290,6 +305,10 @@ const (
 	vConfirm         // gone, after an ambiguous attempt: done
 )
 
+// errEarlierRun is the last failure of an item an earlier run may have
+// applied, until this run learns more.
+var errEarlierRun = errors.New("chatrecall: an earlier run sent this item and recorded no outcome")
+
 // maxRetryAfter caps how long a Retry-After header can make the client wait.
 const maxRetryAfter = 30 * time.Second
 
@@ -309,10 +328,16 @@ func (c *Client) runRequest(ctx context.Context, j *job, idx []int, st []itemSta
 		}
 		a := c.attempt(ctx, j, pending, attempt)
 		if a.preSend != nil {
-			// Nothing left: the limiter wait or the signer failed, or the
-			// context ended first.
+			// Nothing left: the limiter wait or the signer failed, the
+			// context ended first, or BeforeAttempt refused.
 			if ctx.Err() != nil {
 				endAll(st, pending, ctx.Err())
+				return
+			}
+			var stopped *stopError
+			if errors.As(a.preSend, &stopped) {
+				stop.set(stopped.err)
+				endAll(st, pending, stopped.err)
 				return
 			}
 			for _, i := range pending {
@@ -597,6 +622,11 @@ func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptR
 		url = q.String()
 		headers = http.Header{"Content-Type": headerJSON, "User-Agent": headerUserAgent}
 	}
+	if c.hooks.BeforeAttempt != nil {
+		if err := c.hooks.BeforeAttempt(ctx, j.op, AttemptStart{Endpoint: j.ep.name, Attempt: n, Items: idx}); err != nil {
+			return attemptResult{preSend: &stopError{err}}
+		}
+	}
 	a := c.send(ctx, j.ep.name, n, len(idx), host, url, headers, body, j.newResp(), extra)
 	if a.err != nil && !j.ep.tpns {
 		c.afterFailure(ctx, j.ep, host, sig, a)
@@ -773,6 +803,12 @@ func excerpt(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s, "?")
 }
+
+// stopError is BeforeAttempt's refusal: it stops the whole operation.
+type stopError struct{ err error }
+
+func (e *stopError) Error() string { return e.err.Error() }
+func (e *stopError) Unwrap() error { return e.err }
 
 // finalError marks a failure no retry can mend.
 type finalError struct{ err error }

@@ -87,6 +87,39 @@ type pushRevokeRequest struct {
 	OfflinePushInfo *OfflinePushInfo `json:"OfflinePushInfo,omitempty"`
 }
 
+// Validate checks r as RevokeChatPush does before sending anything, and
+// returns the same *ValidationError.
+func (r ChatPushRevoke) Validate() error {
+	const method = "RevokeChatPush"
+	if err := checkRequired(method, "TaskID", r.TaskID, "the TaskId returned by v4/timpush/push"); err != nil {
+		return err
+	}
+	if o := r.OfflinePushInfo; o != nil {
+		if o.PushFlag != 0 && o.PushFlag != 1 {
+			return invalidf(method, "OfflinePushInfo.PushFlag", "must be 0 (push) or 1 (don't), got %d", o.PushFlag)
+		}
+		if o.Ext != "" && (!utf8.ValidString(o.Ext) || !json.Valid([]byte(o.Ext))) {
+			return invalidf(method, "OfflinePushInfo.Ext", "must be a JSON document in valid UTF-8 (see SetExt), got %d bytes that are not", len(o.Ext))
+		}
+		if err := checkText(method, "OfflinePushInfo.Title", o.Title); err != nil {
+			return err
+		}
+		if err := checkText(method, "OfflinePushInfo.Desc", o.Desc); err != nil {
+			return err
+		}
+		if a := o.AndroidInfo; a != nil && a.VIVOClassification != nil && *a.VIVOClassification != 0 && *a.VIVOClassification != 1 {
+			return invalidf(method, "OfflinePushInfo.AndroidInfo.VIVOClassification", "must be 0 (operation message) or 1 (system message), got %d", *a.VIVOClassification)
+		}
+		if err := checkJSONValue(method, "OfflinePushInfo.AndroidInfo", o.AndroidInfo); err != nil {
+			return err
+		}
+		if err := checkJSONValue(method, "OfflinePushInfo.ApnsInfo", o.ApnsInfo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RevokeChatPush revokes an all-user or tag push task (timpush/revoke) within
 // 24 hours of the push: delivery to accounts not yet reached stops and, with
 // OfflinePushInfo, notifications already shown are overwritten.
@@ -110,36 +143,13 @@ func (c *Client) RevokeChatPush(ctx context.Context, r ChatPushRevoke) (res *Res
 	}
 	ctx, op := c.begin(ctx, method, EndpointPushRevoke, 1)
 	defer func() { c.finishOne(ctx, op, res, err) }()
-	if err := checkRequired(method, "TaskID", r.TaskID, "the TaskId returned by v4/timpush/push"); err != nil {
+	if err := r.Validate(); err != nil {
 		return nil, err
-	}
-	if o := r.OfflinePushInfo; o != nil {
-		if o.PushFlag != 0 && o.PushFlag != 1 {
-			return nil, invalidf(method, "OfflinePushInfo.PushFlag", "must be 0 (push) or 1 (don't), got %d", o.PushFlag)
-		}
-		if o.Ext != "" && (!utf8.ValidString(o.Ext) || !json.Valid([]byte(o.Ext))) {
-			return nil, invalidf(method, "OfflinePushInfo.Ext", "must be a JSON document in valid UTF-8 (see SetExt), got %d bytes that are not", len(o.Ext))
-		}
-		if err := checkText(method, "OfflinePushInfo.Title", o.Title); err != nil {
-			return nil, err
-		}
-		if err := checkText(method, "OfflinePushInfo.Desc", o.Desc); err != nil {
-			return nil, err
-		}
-		if a := o.AndroidInfo; a != nil && a.VIVOClassification != nil && *a.VIVOClassification != 0 && *a.VIVOClassification != 1 {
-			return nil, invalidf(method, "OfflinePushInfo.AndroidInfo.VIVOClassification", "must be 0 (operation message) or 1 (system message), got %d", *a.VIVOClassification)
-		}
-		if err := checkJSONValue(method, "OfflinePushInfo.AndroidInfo", o.AndroidInfo); err != nil {
-			return nil, err
-		}
-		if err := checkJSONValue(method, "OfflinePushInfo.ApnsInfo", o.ApnsInfo); err != nil {
-			return nil, err
-		}
 	}
 	if !c.chat {
 		return nil, errChatNotConfigured(method)
 	}
-	_, confirmed, err := c.single(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, func() response { return new(chatEnvelope) })
+	_, confirmed, err := c.single(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, func() response { return new(chatEnvelope) }, op, false)
 	if err != nil {
 		return nil, err
 	}

@@ -189,7 +189,7 @@ func (c *Client) tpnsTask(ctx context.Context, method string, ep *endpoint, push
 	if c.tpns == nil {
 		return nil, fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
 	}
-	_, confirmed, err := c.single(ctx, method, ep, tpnsTaskRequest{PushID: pushID}, func() response { return new(tpnsEnvelope) })
+	_, confirmed, err := c.single(ctx, method, ep, tpnsTaskRequest{PushID: pushID}, func() response { return new(tpnsEnvelope) }, op, false)
 	if err == nil {
 		return &Result{Endpoint: ep.name, ConfirmedByRetry: confirmed}, nil
 	}
@@ -302,7 +302,7 @@ func (c *Client) GetTPNSPushRecord(ctx context.Context, pushID string) (_ *TPNSP
 	if c.tpns == nil {
 		return nil, fmt.Errorf("chatrecall: %s: %w", method, ErrTPNSNotConfigured)
 	}
-	got, _, err := c.single(ctx, method, epTPNSRecord, map[string]string{"pushId": pushID}, func() response { return new(tpnsRecordResponse) })
+	got, _, err := c.single(ctx, method, epTPNSRecord, map[string]string{"pushId": pushID}, func() response { return new(tpnsRecordResponse) }, op, false)
 	if err != nil {
 		return nil, err
 	}
@@ -614,7 +614,7 @@ func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (_ *TPNSO
 	if broadcastAudiences[o.Push.AudienceType] {
 		ep = epTPNSPushBroadcast
 	}
-	got, _, err := c.single(ctx, method, ep, body, func() response { return new(tpnsPushResponse) })
+	got, _, err := c.single(ctx, method, ep, body, func() response { return new(tpnsPushResponse) }, op, false)
 	if err != nil {
 		return nil, err
 	}
