@@ -3,18 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,26 +23,40 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 type result struct {
 	stdout, stderr string
 	code           int
 }
 
-func runCLI(t *testing.T, ctx context.Context, vars map[string]string, stdin string, args ...string) result {
+// runCLI runs the command in-process.
+func runCLI(t *testing.T, vars map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(ctx, args, env{
+	code := run(args, env{
 		getenv: func(k string) string { return vars[k] },
 		stdin:  strings.NewReader(stdin),
 		stdout: &out,
 		stderr: &errOut,
+		exit:   func(int) { t.Fatal("exit called") },
 	})
 	return result{out.String(), errOut.String(), code}
 }
 
-// volatile parts of dry-run output: ports, randoms, timestamps.
+// volatile parts of output: ports, randoms, timestamps.
 var volatile = regexp.MustCompile(`127\.0\.0\.1:\d+|random=\d+|Timestamp: \d+`)
 
 func golden(t *testing.T, name, got string) {
@@ -80,7 +91,7 @@ func TestSubcommandsAgainstTheDemo(t *testing.T) {
 		{"group", []string{"group", "--group", "@TGS#demo", "--seq", "1,2,5000"}, exitFailed},
 		{"group-range-topic-reason", []string{"group", "--group", "@TGS#demo", "--seq", "10-12", "--reason", "spam"}, exitOK},
 		{"group-forbidden", []string{"group", "--group", "@TGS#live", "--seq", "1"}, exitFailed},
-		{"official", []string{"official", "--account", "@TOA#_demo", "--keys", "k1,k2,zz"}, exitFailed},
+		{"official", []string{"official", "--account", "@TOA#_demo", "--key", "k1,k2,zz"}, exitFailed},
 		{"c2c", []string{"c2c", "--from", "alice", "--to", "bob", "--key", "1_1_1"}, exitOK},
 		{"push-revoke-bare", []string{"push-revoke", "--task", "demo-task-bare"}, exitFailed},
 		{"push-revoke-overwrite", []string{"push-revoke", "--task", "demo-task-bare", "--title", "Sorry", "--desc", "Sent by mistake", "--ext", `{"k":"v"}`}, exitOK},
@@ -93,18 +104,49 @@ func TestSubcommandsAgainstTheDemo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, context.Background(), nil, "", append([]string{"--demo"}, tt.args...)...)
+			r := runCLI(t, nil, "", append([]string{"--demo"}, tt.args...)...)
 			assert.Equal(t, tt.code, r.code, r.stderr)
 			assert.Equal(t, demoLine, r.stderr)
 			golden(t, tt.name+".table", r.stdout)
 
-			j := runCLI(t, context.Background(), nil, "", append([]string{"--demo", "--json"}, tt.args...)...)
+			j := runCLI(t, nil, "", append([]string{"--demo", "--json"}, tt.args...)...)
 			assert.Equal(t, tt.code, j.code)
 			golden(t, tt.name+".jsonl", j.stdout)
 			for _, line := range strings.Split(strings.TrimSpace(j.stdout), "\n") {
 				assert.True(t, json.Valid([]byte(line)), line)
 			}
+			assert.Regexp(t, `chatrecall: \d+ done, \d+ failed, \d+ unknown, \d+ not sent\n$`, j.stderr, "the summary goes to stderr with --json")
 		})
+	}
+}
+
+// TestHelp: every command has its own help with its flags, examples and
+// the exit codes; --version; shell completion.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{}, {"group"}, {"official"}, {"c2c"}, {"push-revoke"}, {"tpns"}, {"tpns", "stop"},
+		{"tpns", "revoke"}, {"tpns", "cancel"}, {"tpns", "record"}, {"tpns", "override"}} {
+		name := "help-" + strings.Join(append([]string{"root"}, args...), "-")
+		r := runCLI(t, nil, "", append(args, "--help")...)
+		assert.Equal(t, exitOK, r.code)
+		assert.Contains(t, r.stdout, "Exit codes:")
+		golden(t, name, r.stdout)
+		h := runCLI(t, nil, "", append([]string{"help"}, args...)...)
+		assert.Equal(t, r.stdout, h.stdout, "help CMD is CMD --help")
+	}
+	v := runCLI(t, nil, "", "--version")
+	assert.Equal(t, "chatrecall version "+chatrecall.Version+"\n", v.stdout)
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		c := runCLI(t, nil, "", "completion", shell)
+		assert.Equal(t, exitOK, c.code, shell)
+		assert.Contains(t, c.stdout, "chatrecall", shell)
+	}
+}
+
+func fakeVars(srv *chatrecalltest.Server) map[string]string {
+	return map[string]string{
+		chatrecall.EnvSDKAppID: strconv.Itoa(chatrecalltest.DefaultSDKAppID), chatrecall.EnvSecretKey: chatrecalltest.DefaultSecretKey,
+		chatrecall.EnvRegion: "singapore", chatrecall.EnvTPNSAccessID: chatrecalltest.DefaultTPNSAccessID,
+		chatrecall.EnvTPNSSecretKey: chatrecalltest.DefaultTPNSSecretKey, chatrecall.EnvTPNSRegion: "guangzhou",
 	}
 }
 
@@ -112,31 +154,73 @@ func TestDryRunSendsNothing(t *testing.T) {
 	srv := chatrecalltest.NewServer()
 	defer srv.Close()
 	srv.AddGroupMessages("g", 1, 2, 3)
-	vars := map[string]string{
-		chatrecall.EnvSDKAppID: strconv.Itoa(chatrecalltest.DefaultSDKAppID), chatrecall.EnvSecretKey: chatrecalltest.DefaultSecretKey,
-		chatrecall.EnvRegion: "singapore", chatrecall.EnvTPNSAccessID: chatrecalltest.DefaultTPNSAccessID,
-		chatrecall.EnvTPNSSecretKey: chatrecalltest.DefaultTPNSSecretKey, chatrecall.EnvTPNSRegion: "guangzhou",
-	}
-	r := runCLI(t, context.Background(), vars, "", "--dry-run", "--base-url", srv.URL, "group", "--group", "g", "--seq", "1-12", "--reason", "spam")
+	vars := fakeVars(srv)
+	r := runCLI(t, vars, "", "--dry-run", "--base-url", srv.URL, "group", "--group", "g", "--seq", "1-12", "--reason", "spam")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	golden(t, "dry-run-group", r.stdout)
 	assert.NotContains(t, r.stdout, chatrecalltest.DefaultSecretKey)
 
-	r = runCLI(t, context.Background(), vars, "", "--dry-run", "--tpns-base-url", srv.URL, "tpns", "stop", "--push", "42")
+	r = runCLI(t, vars, "", "--dry-run", "--tpns-base-url", srv.URL, "tpns", "stop", "--push", "42")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	golden(t, "dry-run-tpns-stop", r.stdout)
 
-	r = runCLI(t, context.Background(), vars, "", "--dry-run", "--json", "--base-url", srv.URL, "c2c", "--from", "a", "--to", "b", "--key", "k")
+	r = runCLI(t, vars, "", "--dry-run", "--json", "--base-url", srv.URL, "c2c", "--from", "a", "--to", "b", "--key", "k")
 	assert.Equal(t, exitOK, r.code)
 	golden(t, "dry-run-c2c.jsonl", r.stdout)
 
+	// Operations that reach many people say whom.
+	r = runCLI(t, vars, "", "--dry-run", "--base-url", srv.URL, "push-revoke", "--task", "t1")
+	assert.Contains(t, r.stdout, "note: this revokes push task t1 for every account and device it reached; no --title/--desc")
+	r = runCLI(t, vars, "", "--dry-run", "--tpns-base-url", srv.URL, "tpns", "override", "--push", "9", "--content", "x", "--audience", "all")
+	assert.Contains(t, r.stdout, "note: the override goes to EVERY user of the app (audience all)")
+	r = runCLI(t, vars, "", "--dry-run", "--tpns-base-url", srv.URL, "tpns", "override", "--push", "9", "--content", "x")
+	assert.Contains(t, r.stdout, "note: the override reaches the audience of push 9, read from its record when run")
+
 	assert.Empty(t, srv.Requests(), "a dry run sends nothing")
 	assert.Equal(t, chatrecalltest.MessagePresent, srv.GroupMessage("g", 1))
+}
 
-	// Invalid input is refused in a dry run too.
-	r = runCLI(t, context.Background(), vars, "", "--dry-run", "--base-url", srv.URL, "group", "--group", "g", "--seq", "1,1")
-	assert.Equal(t, exitUsage, r.code)
-	assert.Equal(t, "chatrecall: RecallGroupMessages: MsgSeqs[1]: duplicate of MsgSeqs[0] (1)\n", r.stderr)
+// TestEverythingIsCheckedBeforeAnythingIsSent: the two transcripts of the
+// issue, and a file with a bad line past the first batch.
+func TestEverythingIsCheckedBeforeAnythingIsSent(t *testing.T) {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	seqs := make([]uint64, 400)
+	for i := range seqs {
+		seqs[i] = uint64(i + 1)
+	}
+	srv.AddGroupMessages("@TGS#big", seqs...)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "seqs.txt")
+	var b strings.Builder
+	for i := 1; i <= 350; i++ {
+		if i == 301 {
+			b.WriteString("30x\n")
+			continue
+		}
+		fmt.Fprintln(&b, i)
+	}
+	require.NoError(t, os.WriteFile(file, []byte(b.String()), 0o644))
+	keys := filepath.Join(dir, "keys.txt")
+	require.NoError(t, os.WriteFile(keys, []byte("k1\nk2 k3\nk2\n"), 0o644))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"group", "--group", "@TGS#big", "--seq", "1-300,0"}, "chatrecall: group: --seq item 2 (0): sequence numbers start at 1, got 0; nothing was sent"},
+		{[]string{"group", "--group", "@TGS#big", "--seq", "1-250,5"}, "chatrecall: group: --seq item 2 (5): 5 repeats --seq item 1 (1-250): give each message once; nothing was sent"},
+		{[]string{"group", "--group", "@TGS#big", "--seq", "1,4294967296"}, "chatrecall: group: --seq item 2 (4294967296): 4294967296 is over 4294967295, the largest sequence number; nothing was sent"},
+		{[]string{"group", "--group", "@TGS#big", "--items-file", file}, "chatrecall: group: " + file + " line 301 (30x): \"30x\" is not a sequence number; nothing was sent"},
+		{[]string{"group", "--group", "@TGS#big\n", "--seq", "1"}, "chatrecall: RecallGroupMessages: GroupID: contains the control character U+000A at byte 8; IDs, keys and texts may not"},
+		{[]string{"official", "--account", "@TOA#_a", "--items-file", keys}, "chatrecall: official: " + keys + " line 3: \"k2\" repeats " + keys + " line 2: give each message once; nothing was sent"},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, fakeVars(srv), "", append([]string{"--base-url", srv.URL}, tt.args...)...)
+		assert.Equal(t, exitUsage, r.code, tt.args)
+		assert.Equal(t, tt.want+"\n", r.stderr)
+		assert.Empty(t, r.stdout)
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent")
 }
 
 func TestCredentialsFromEnvironment(t *testing.T) {
@@ -147,7 +231,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 	keyFile := filepath.Join(dir, "key")
 	require.NoError(t, os.WriteFile(keyFile, []byte(chatrecalltest.DefaultSecretKey+"\n"), 0o600))
 	vars := map[string]string{chatrecall.EnvSDKAppID: strconv.Itoa(chatrecalltest.DefaultSDKAppID), chatrecall.EnvRegion: "ap-singapore"}
-	r := runCLI(t, context.Background(), vars, "", "--base-url", srv.URL, "--secret-key-file", keyFile, "group", "--group", "g", "--seq", "7")
+	r := runCLI(t, vars, "", "--base-url", srv.URL, "--secret-key-file", keyFile, "group", "--group", "g", "--seq", "7")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stderr)
 	assert.Equal(t, chatrecalltest.MessageRecalled, srv.GroupMessage("g", 7))
@@ -155,7 +239,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 
 	// A wrong key: the service refuses, and the key is still not echoed.
 	vars[chatrecall.EnvSecretKey] = "wrong-secret-value"
-	r = runCLI(t, context.Background(), vars, "", "--base-url", srv.URL, "c2c", "--from", "a", "--to", "b", "--key", "k")
+	r = runCLI(t, vars, "", "--base-url", srv.URL, "c2c", "--from", "a", "--to", "b", "--key", "k")
 	assert.Equal(t, exitFailed, r.code)
 	assert.Contains(t, r.stdout, "authentication failed")
 	assert.NotContains(t, r.stdout+r.stderr, "wrong-secret-value")
@@ -168,15 +252,15 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no subcommand", nil, nil, "chatrecall: no subcommand; use group, official, c2c, push-revoke or tpns (chatrecall -h for help)"},
-		{"unknown subcommand", nil, []string{"delete"}, `chatrecall: unknown subcommand "delete"; use group, official, c2c, push-revoke or tpns (chatrecall -h for help)`},
-		{"bad flag", nil, []string{"--demo", "group", "--bogus"}, "chatrecall: group: flag provided but not defined: -bogus (chatrecall -h for help)"},
-		{"extra argument", nil, []string{"--demo", "c2c", "--from", "a", "--to", "b", "--key", "k", "extra"}, `chatrecall: c2c: unexpected argument "extra"`},
+		{"unknown subcommand", nil, []string{"delete"}, `chatrecall: unknown command "delete" for "chatrecall" (chatrecall --help for help)`},
+		{"bad flag", nil, []string{"--demo", "group", "--bogus"}, "chatrecall: unknown flag: --bogus (chatrecall --help for help)"},
+		{"extra argument", nil, []string{"--demo", "c2c", "--from", "a", "--to", "b", "--key", "k", "extra"}, `chatrecall: unknown command "extra" for "chatrecall c2c" (chatrecall --help for help)`},
 		{"no group", nil, []string{"--demo", "group", "--seq", "1"}, "chatrecall: group: --group is required"},
-		{"no seqs", nil, []string{"--demo", "group", "--group", "g"}, "chatrecall: group: --seq or --seqs-from is required"},
-		{"both seq sources", nil, []string{"--demo", "group", "--group", "g", "--seq", "1", "--seqs-from", "x"}, "chatrecall: group: give --seq or --seqs-from, not both"},
-		{"bad seq", nil, []string{"--demo", "group", "--group", "g", "--seq", "1,x"}, `chatrecall: group: "x" is not a sequence number`},
-		{"tpns without op", nil, []string{"tpns"}, "chatrecall: tpns: no operation; use stop, revoke, cancel, record or override"},
+		{"no seqs", nil, []string{"--demo", "group", "--group", "g"}, "chatrecall: group: --seq or --items-file is required"},
+		{"both sources", nil, []string{"--demo", "group", "--group", "g", "--seq", "1", "--items-file", "x"}, "chatrecall: group: give --seq or --items-file, not both"},
+		{"resume with items", nil, []string{"group", "--resume", "j", "--seq", "1"}, "chatrecall: group: --resume takes the target, the items and the reason from the journal; give it alone"},
+		{"journal in a dry run", nil, []string{"--dry-run", "group", "--group", "g", "--seq", "1", "--journal", "j"}, "chatrecall: group: --dry-run sends nothing, so there is nothing to journal"},
+		{"tpns without op", nil, []string{"tpns"}, "chatrecall: tpns: give an operation: stop, revoke, cancel, record or override"},
 		{"missing chat credentials", nil, []string{"group", "--group", "g", "--seq", "1"},
 			"chatrecall: missing credentials: set CHATRECALL_SDKAPPID, CHATRECALL_SECRET_KEY, CHATRECALL_REGION (or the matching flags; --demo needs none)"},
 		{"partial chat credentials", map[string]string{chatrecall.EnvSDKAppID: "1400000000", chatrecall.EnvSecretKey: "s3cr3t"}, []string{"c2c", "--from", "a", "--to", "b", "--key", "k"},
@@ -186,10 +270,13 @@ func TestUsageErrors(t *testing.T) {
 		{"bad region", map[string]string{chatrecall.EnvSDKAppID: "1", chatrecall.EnvSecretKey: "s3cr3t", chatrecall.EnvRegion: "mars"}, []string{"c2c", "--from", "a", "--to", "b", "--key", "k"},
 			"chatrecall: CHATRECALL_REGION: unknown region \"mars\"; use one of china, frankfurt, jakarta, mumbai, riyadh, seoul, silicon-valley, singapore, tokyo"},
 		{"invalid input", nil, []string{"--demo", "c2c", "--from", "a", "--to", "b"}, "chatrecall: RecallC2CMessage: MsgKey: is required (the message key, such as 31906_833502_1572869830), got an empty string"},
+		// The safe override: a tag push is never corrected for every user.
+		{"override of a tag push to all", nil, []string{"--demo", "tpns", "override", "--push", "1006", "--content", "fixed", "--audience", "all"},
+			`chatrecall: OverrideTPNSPush: Push.AudienceType: is "all" but push 1006 went to audience "tag"; an override must target the original's audience`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, context.Background(), tt.vars, "", tt.args...)
+			r := runCLI(t, tt.vars, "", tt.args...)
 			assert.Equal(t, exitUsage, r.code)
 			assert.Empty(t, r.stdout)
 			stderr := strings.TrimPrefix(r.stderr, demoLine)
@@ -197,9 +284,6 @@ func TestUsageErrors(t *testing.T) {
 			assert.NotContains(t, r.stderr, "s3cr3t")
 		})
 	}
-	h := runCLI(t, context.Background(), nil, "", "-h")
-	assert.Equal(t, exitOK, h.code)
-	assert.Contains(t, h.stdout, "Usage:")
 }
 
 func TestBulkFromFileEverySeqOnce(t *testing.T) {
@@ -215,11 +299,11 @@ func TestBulkFromFileEverySeqOnce(t *testing.T) {
 		args  []string
 		stdin string
 	}{
-		{[]string{"--seqs-from", file}, ""},
-		{[]string{"--seqs-from", "-"}, b.String()},
+		{[]string{"--items-file", file}, ""},
+		{[]string{"--items-file", "-"}, b.String()},
 	} {
 		args := append([]string{"--demo", "--json", "group", "--group", "@TGS#demo"}, source.args...)
-		r := runCLI(t, context.Background(), nil, source.stdin, args...)
+		r := runCLI(t, nil, source.stdin, args...)
 		assert.Equal(t, exitOK, r.code, r.stderr)
 		seen := map[string]int{}
 		sc := bufio.NewScanner(strings.NewReader(r.stdout))
@@ -236,71 +320,17 @@ func TestBulkFromFileEverySeqOnce(t *testing.T) {
 	}
 }
 
-func TestInterruptReportsWhatWasNotDone(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // Ctrl-C before anything was sent
-	r := runCLI(t, ctx, nil, "", "--demo", "--json", "group", "--group", "@TGS#demo", "--seq", "1-450")
-	assert.Equal(t, exitFailed, r.code)
-	assert.Contains(t, r.stderr, "chatrecall: interrupted: 0 done, 0 failed, 0 unknown, 450 not sent")
-	assert.Equal(t, 450, strings.Count(r.stdout, `"outcome":"not_sent"`))
-}
-
 func TestExitCodes(t *testing.T) {
-	rep := &reporter{}
-	assert.Equal(t, exitOK, rep.exitCode())
-	rep.add(row{Outcome: "recalled"}, nil)
-	assert.Equal(t, exitOK, rep.exitCode())
-	rep.add(row{}, &chatrecall.APIError{Endpoint: chatrecall.EndpointGroupRecall, Code: 10030})
-	assert.Equal(t, exitFailed, rep.exitCode())
-	rep.add(row{}, fmt.Errorf("x: %w", chatrecall.ErrOutcomeUnknown))
-	assert.Equal(t, exitUnknown, rep.exitCode(), "an unknown outcome wins")
-	assert.Equal(t, "unknown", rep.rows[2].Outcome)
-}
-
-// TestTerminalSession runs the binary under tmux: stderr is a terminal, so
-// the progress bar is drawn, and the table on stdout stays intact.
-func TestTerminalSession(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not found; install it (Debian: apt-get install tmux); .ci/run does")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "chatrecall")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-	var b strings.Builder
-	for i := 1; i <= 1000; i++ {
-		fmt.Fprintln(&b, i)
-	}
-	seqs := filepath.Join(dir, "seqs.txt")
-	require.NoError(t, os.WriteFile(seqs, []byte(b.String()), 0o644))
-
-	session := fmt.Sprintf("chatrecall-test-%d", os.Getpid())
-	script := fmt.Sprintf("%s --demo group --group @TGS#demo --seqs-from %s; echo EXIT=$?; sleep 60", bin, seqs)
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
-		require.NoError(t, err, string(out))
-		return string(out)
-	}
-	tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", "sh", "-c", script)
-	defer exec.Command("tmux", "-L", session, "kill-server").Run()
-	tmux("set-option", "-t", session, "history-limit", "5000")
-
-	var screen string
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		screen = tmux("capture-pane", "-p", "-t", session, "-S", "-5000")
-		if strings.Contains(screen, "EXIT=") {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	require.Contains(t, screen, "EXIT=0", screen)
-	assert.Contains(t, screen, "[##############################] 1000/1000  ok 1000  failed 0", "the bar, finished, on stderr")
-	assert.Regexp(t, `(?m)^ENDPOINT +TARGET +ITEM +OUTCOME +CATEGORY +DETAIL$`, screen)
-	assert.Regexp(t, `(?m)^group_msg_recall +@TGS#demo +1000 +recalled +- +-$`, screen)
-	assert.Contains(t, screen, "1000 done, 0 failed, 0 unknown, 0 not sent")
+	var c counts
+	assert.Equal(t, exitOK, c.exitCode())
+	c.add("recalled")
+	c.add("done")
+	assert.Equal(t, exitOK, c.exitCode())
+	c.add("not_sent")
+	assert.Equal(t, exitFailed, c.exitCode())
+	c.add("failed")
+	assert.Equal(t, exitFailed, c.exitCode())
+	c.add("unknown")
+	assert.Equal(t, exitUnknown, c.exitCode(), "an unknown outcome wins")
+	assert.Equal(t, "2 done, 1 failed, 1 unknown, 1 not sent", c.String())
 }

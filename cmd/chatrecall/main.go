@@ -1,54 +1,66 @@
 // Command chatrecall recalls messages from the terminal during an incident.
 //
-//	chatrecall [flags] group       --group ID (--seq 100,101,200-210 | --seqs-from FILE|-) [--topic ID] [--reason TEXT]
-//	chatrecall [flags] official    --account ID (--keys K1,K2 | --keys-from FILE|-) [--reason TEXT]
-//	chatrecall [flags] c2c         --from USER --to USER --key MSGKEY
-//	chatrecall [flags] push-revoke --task TASKID [--title T --desc D --ext JSON]
-//	chatrecall [flags] tpns stop|revoke|cancel|record --push ID
-//	chatrecall [flags] tpns override --push ID --title T --content C [--audience all] [--force-collapse]
+//	chatrecall group    --group ID (--seq 100,101,200-210 | --items-file FILE|-) [--journal FILE]
+//	chatrecall group    --resume FILE
+//	chatrecall official --account ID (--key K1,K2 | --items-file FILE|-) [--journal FILE]
+//	chatrecall c2c      --from USER --to USER --key MSGKEY
+//	chatrecall push-revoke --task TASKID --title T --desc D [--ext JSON]
+//	chatrecall tpns stop|revoke|cancel|record --push ID
+//	chatrecall tpns override --push ID --content C [--title T] [--audience A]
+//
+// Every input is checked before anything is sent. Outcomes are printed as
+// soon as they are known (a table, or JSON Lines with --json). With
+// --journal, each request's items are written to disk before it is sent and
+// each outcome after, so a run killed at any instant can be finished with
+// --resume, which sends only what has no definite outcome. SIGINT, SIGTERM
+// and SIGHUP stop cleanly: no new request, the ones in flight finish, a
+// summary, the documented exit code; a second signal exits at once.
 //
 // Credentials come from the environment (CHATRECALL_SDKAPPID,
 // CHATRECALL_SECRET_KEY, CHATRECALL_IDENTIFIER, CHATRECALL_REGION, and
-// CHATRECALL_TPNS_ACCESS_ID, CHATRECALL_TPNS_SECRET_KEY,
-// CHATRECALL_TPNS_REGION for TPNS) or flags. Secrets are read from the
-// environment or from a file (--secret-key-file), never from a flag value,
-// which every user of the machine can read in the process list.
+// CHATRECALL_TPNS_* for TPNS) or flags; secrets only from the environment or
+// a file, never from a flag value. --demo runs against an in-process fake.
 //
-// Flags: --json prints one JSON object per item (JSON Lines); --dry-run
-// validates and prints the requests that would be sent, secrets redacted,
-// and sends nothing; --demo runs against an in-process fake service.
-//
-// Exit codes: 0 all done, 1 some failed, 2 usage or configuration error,
-// 3 some outcome unknown.
+// Exit codes: 0 all done, 1 some failed or not sent, 2 usage or
+// configuration error (nothing sent), 3 some outcome unknown, 130 stopped
+// at once by a second signal.
 package main
 
 import (
-	"context"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"golang.org/x/term"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	code := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, tty: isTerminal(os.Stderr)})
-	stop()
+	// A run streams its items: a soft memory limit keeps the heap small
+	// for millions of them (the GC works harder instead of growing).
+	debug.SetMemoryLimit(48 << 20)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	code := run(os.Args[1:], env{
+		getenv:  os.Getenv,
+		stdin:   os.Stdin,
+		stdout:  os.Stdout,
+		stderr:  os.Stderr,
+		tty:     term.IsTerminal(int(os.Stderr.Fd())),
+		signals: sigs,
+		exit:    os.Exit,
+	})
 	os.Exit(code)
 }
 
 // env is everything run takes from the process, so tests can give their own.
 type env struct {
-	getenv func(string) string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	tty    bool // stderr is a terminal: show a progress bar
-}
-
-// isTerminal reports whether f is a character device (a terminal), without
-// a dependency: enough to decide whether to draw a progress bar.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	getenv  func(string) string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	tty     bool             // stderr is a terminal: draw a progress bar
+	signals <-chan os.Signal // stop requests; nil in tests that send none
+	exit    func(code int)   // exits at once (a second signal)
 }
