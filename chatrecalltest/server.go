@@ -112,6 +112,7 @@ type Server struct {
 	clock         interface{ Now() time.Time }
 	limits        map[string]limit
 	tpnsRevokeOff bool
+	callbacks     callbackSink
 
 	mu       sync.Mutex
 	state    state
@@ -152,6 +153,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) Close() {
 	s.srv.CloseClientConnections()
 	s.srv.Close()
+	s.callbacks.wg.Wait()
 }
 
 // Config returns a chatrecall.Config wired to the server: its app, key,
@@ -442,6 +444,7 @@ func (s *Server) respond(x *exchange, apply func() (resp any, code chatrecall.Co
 	resp, code, applied := apply()
 	if applied != nil {
 		s.markApplied(x, applied)
+		s.recallCallback(x.ep, x.body, applied)
 	}
 	switch f.Kind {
 	case FaultLost:

@@ -1,0 +1,513 @@
+// Package webhook receives Tencent Chat's callbacks (webhooks): it checks
+// that each one comes from Tencent for this app, answers at once, and hands
+// a typed event to the function registered for its command. It is how an app
+// learns the MsgSeq or MsgKey of messages sent from clients, and for
+// live-stream groups (AVChatRoom), which keep no history, the only way.
+//
+//	h, err := webhook.NewHandler(webhook.Config{SDKAppID: 1400000000, Token: os.Getenv("CALLBACK_TOKEN")})
+//	h.OnGroupAfterSend(func(ctx context.Context, e *webhook.GroupAfterSend) error { ... })
+//	http.Handle("/chat/callback", h)
+//
+// Every request is checked before anything is dispatched: POST, a JSON
+// content type, a body of at most MaxBodyBytes, the SdkAppid, and, when a
+// token is configured, the Sign (SHA-256 of token and RequestTime, compared
+// in constant time) and a RequestTime within Window of now. The command in
+// the query must equal the body's. A refused request gets 403 (wrong app,
+// bad signature, stale or future time), 405, 413, 415 or 400, a log line,
+// and no dispatch. The token never appears in a log line or an error.
+//
+// Tencent may deliver an after-event more than once (when retry on timeout
+// is enabled in the console): Event.Repeat tells a handler that it saw this
+// delivery already, and Recorder (with a Ledger) records idempotently.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Callback commands.
+const (
+	CommandGroupAfterSend        = "Group.CallbackAfterSendMsg"
+	CommandC2CAfterSend          = "C2C.CallbackAfterSendMsg"
+	CommandOfficialAfterSend     = "OfficialAccount.CallbackAfterSendMsg"
+	CommandGroupAfterRecall      = "Group.CallbackAfterRecallMsg"
+	CommandC2CAfterWithdraw      = "C2C.CallbackAfterMsgWithDraw"
+	CommandOfficialAfterWithdraw = "OfficialAccount.CallbackAfterMsgWithDraw"
+	CommandAlertRequestOverLimit = "Alert.RequestOverLimit"
+	DefaultWindow                = time.Minute
+	MaxBodyBytes                 = 1 << 20
+)
+
+// Config configures a Handler.
+type Config struct {
+	// SDKAppID is the app the callbacks must be for. Required.
+	SDKAppID uint64
+	// Token is the callback authentication token set in the console. When
+	// set, every request must carry a valid Sign and RequestTime. Empty
+	// means authentication is off in the console (then use mutual TLS or a
+	// private network: anyone could post callbacks).
+	Token string
+	// Window is how far RequestTime may be from now (default 1 minute, as
+	// Tencent documents).
+	Window time.Duration
+	// Now is the clock (default time.Now), for tests.
+	Now func() time.Time
+	// Logger receives a line per refused request (default: none).
+	Logger *slog.Logger
+	// DedupeSize bounds how many recent deliveries are remembered to mark
+	// repeats (default 100,000).
+	DedupeSize int
+}
+
+// String describes the Config without its token.
+func (c Config) String() string {
+	tok := `""`
+	if c.Token != "" {
+		tok = "REDACTED"
+	}
+	return fmt.Sprintf("webhook.Config{SDKAppID:%d Token:%s Window:%s}", c.SDKAppID, tok, c.Window)
+}
+
+// GoString is String, so %#v redacts too.
+func (c Config) GoString() string { return c.String() }
+
+// Format makes every fmt verb print String.
+func (c Config) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue makes slog print the Config without its token.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Meta is what every event carries besides its body.
+type Meta struct {
+	Command     string
+	SDKAppID    uint64
+	ClientIP    string
+	OptPlatform string
+	RequestTime time.Time // zero when authentication is off
+	// Repeat: this handler already dispatched the same delivery (Tencent
+	// retried it). Recording must stay idempotent either way.
+	Repeat bool
+}
+
+// Event is any callback event.
+type Event interface{ meta() *Meta }
+
+func (m *Meta) meta() *Meta { return m }
+
+// EventTime is a callback's EventTime in milliseconds: Tencent sends it as
+// a number or as a numeric string, and some events omit it.
+type EventTime int64
+
+// UnmarshalJSON reads a number or a numeric string.
+func (t *EventTime) UnmarshalJSON(b []byte) error {
+	s := string(bytes.Trim(b, `"`))
+	if s == "" || s == "null" {
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("EventTime: %q is not a number of milliseconds", b)
+	}
+	*t = EventTime(n)
+	return nil
+}
+
+// Time is the EventTime as a time (zero when absent).
+func (t EventTime) Time() time.Time {
+	if t == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(t))
+}
+
+// GroupAfterSend is Group.CallbackAfterSendMsg: a message was sent in a
+// group (from a client or the REST API).
+type GroupAfterSend struct {
+	Meta            `json:"-"`
+	GroupID         string          `json:"GroupId"`
+	Type            string          `json:"Type"`
+	From            string          `json:"From_Account"`
+	Operator        string          `json:"Operator_Account"`
+	Random          uint32          `json:"Random"`
+	MsgSeq          uint32          `json:"MsgSeq"`
+	MsgTime         int64           `json:"MsgTime"` // unix seconds
+	OnlineOnlyFlag  int             `json:"OnlineOnlyFlag"`
+	MsgBody         json.RawMessage `json:"MsgBody"`
+	CloudCustomData string          `json:"CloudCustomData"`
+	TopicID         string          `json:"TopicId"`
+	EventTime       EventTime       `json:"EventTime"`
+}
+
+// C2CAfterSend is C2C.CallbackAfterSendMsg. It fires even when delivery
+// failed (a word filter): Delivered is false then, and the message was not
+// sent.
+type C2CAfterSend struct {
+	Meta            `json:"-"`
+	From            string          `json:"From_Account"`
+	To              string          `json:"To_Account"`
+	MsgKey          string          `json:"MsgKey"`
+	MsgSeq          uint32          `json:"MsgSeq"`
+	MsgRandom       uint32          `json:"MsgRandom"`
+	MsgTime         int64           `json:"MsgTime"`
+	OnlineOnlyFlag  int             `json:"OnlineOnlyFlag"`
+	SendMsgResult   int             `json:"SendMsgResult"` // 0: delivered
+	ErrorInfo       string          `json:"ErrorInfo"`
+	UnreadMsgNum    int             `json:"UnreadMsgNum"`
+	MsgBody         json.RawMessage `json:"MsgBody"`
+	CloudCustomData string          `json:"CloudCustomData"`
+	EventTime       EventTime       `json:"EventTime"`
+}
+
+// Delivered reports whether the message was delivered (SendMsgResult 0).
+func (e *C2CAfterSend) Delivered() bool { return e.SendMsgResult == 0 }
+
+// OfficialAfterSend is OfficialAccount.CallbackAfterSendMsg.
+type OfficialAfterSend struct {
+	Meta            `json:"-"`
+	Account         string          `json:"Official_Account"`
+	MsgKey          string          `json:"MsgKey"`
+	MsgTime         int64           `json:"MsgTime"`
+	OnlineOnlyFlag  int             `json:"OnlineOnlyFlag"`
+	MsgBody         json.RawMessage `json:"MsgBody"`
+	CloudCustomData string          `json:"CloudCustomData"`
+	EventTime       EventTime       `json:"EventTime"`
+}
+
+// GroupAfterRecall is Group.CallbackAfterRecallMsg: messages of a group
+// were recalled (by a client or the REST API).
+type GroupAfterRecall struct {
+	Meta       `json:"-"`
+	Operator   string `json:"Operator_Account"`
+	Type       string `json:"Type"`
+	GroupID    string `json:"GroupId"`
+	TopicID    string `json:"TopicId"`
+	MsgSeqList []struct {
+		MsgSeq uint32 `json:"MsgSeq"`
+		MsgID  string `json:"MsgId,omitempty"` // in the Chinese page's samples
+	} `json:"MsgSeqList"`
+	EventTime EventTime `json:"EventTime"`
+}
+
+// C2CAfterWithdraw is C2C.CallbackAfterMsgWithDraw. The international page
+// documents UnreadMsgNum, the Chinese one EventTime: both are optional.
+type C2CAfterWithdraw struct {
+	Meta         `json:"-"`
+	From         string    `json:"From_Account"`
+	To           string    `json:"To_Account"`
+	MsgKey       string    `json:"MsgKey"`
+	UnreadMsgNum int       `json:"UnreadMsgNum"`
+	EventTime    EventTime `json:"EventTime"`
+}
+
+// OfficialAfterWithdraw is OfficialAccount.CallbackAfterMsgWithDraw.
+type OfficialAfterWithdraw struct {
+	Meta            `json:"-"`
+	Account         string `json:"Official_Account"`
+	WithdrawMsgList []struct {
+		MsgKey string `json:"MsgKey"`
+	} `json:"WithdrawMsgList"`
+	EventTime EventTime `json:"EventTime"`
+}
+
+// RequestOverLimit is Alert.RequestOverLimit: an API reached 80% of its
+// frequency limit.
+type RequestOverLimit struct {
+	Meta        `json:"-"`
+	ServiceName string `json:"ServiceName"`
+	Command     string `json:"Command"`
+	Request     int    `json:"Request"` // current calls per second
+	Limit       int    `json:"Limit"`
+}
+
+// Other is a command this package has no type for; Body is the raw JSON.
+type Other struct {
+	Meta
+	Body json.RawMessage
+}
+
+// Handler is an http.Handler for Tencent Chat callbacks. Register event
+// functions before serving; it is safe for concurrent use once serving.
+type Handler struct {
+	cfg      Config
+	handlers map[string]func(context.Context, Event) error
+	other    func(context.Context, *Other) error
+	seen     *dedupe
+	stats    Stats
+	statsMu  sync.Mutex
+}
+
+// Stats counts what the handler did, by outcome.
+type Stats struct {
+	Dispatched, Repeats, Refused, HandlerErrors int64
+}
+
+// NewHandler checks cfg and returns a Handler.
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.SDKAppID == 0 {
+		return nil, errors.New("webhook: Config.SDKAppID is required, got 0")
+	}
+	if cfg.Window < 0 {
+		return nil, fmt.Errorf("webhook: Config.Window must not be negative, got %s", cfg.Window)
+	}
+	if cfg.Window == 0 {
+		cfg.Window = DefaultWindow
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DedupeSize <= 0 {
+		cfg.DedupeSize = 100_000
+	}
+	return &Handler{cfg: cfg, handlers: map[string]func(context.Context, Event) error{}, seen: newDedupe(cfg.DedupeSize)}, nil
+}
+
+// Stats returns the counts so far.
+func (h *Handler) Stats() Stats {
+	h.statsMu.Lock()
+	defer h.statsMu.Unlock()
+	return h.stats
+}
+
+func (h *Handler) count(f func(*Stats)) {
+	h.statsMu.Lock()
+	f(&h.stats)
+	h.statsMu.Unlock()
+}
+
+func on[E Event](h *Handler, command string, fn func(context.Context, E) error) {
+	h.handlers[command] = func(ctx context.Context, e Event) error { return fn(ctx, e.(E)) }
+}
+
+// OnGroupAfterSend registers fn for Group.CallbackAfterSendMsg.
+func (h *Handler) OnGroupAfterSend(fn func(context.Context, *GroupAfterSend) error) {
+	on(h, CommandGroupAfterSend, fn)
+}
+
+// OnC2CAfterSend registers fn for C2C.CallbackAfterSendMsg.
+func (h *Handler) OnC2CAfterSend(fn func(context.Context, *C2CAfterSend) error) {
+	on(h, CommandC2CAfterSend, fn)
+}
+
+// OnOfficialAfterSend registers fn for OfficialAccount.CallbackAfterSendMsg.
+func (h *Handler) OnOfficialAfterSend(fn func(context.Context, *OfficialAfterSend) error) {
+	on(h, CommandOfficialAfterSend, fn)
+}
+
+// OnGroupAfterRecall registers fn for Group.CallbackAfterRecallMsg.
+func (h *Handler) OnGroupAfterRecall(fn func(context.Context, *GroupAfterRecall) error) {
+	on(h, CommandGroupAfterRecall, fn)
+}
+
+// OnC2CAfterWithdraw registers fn for C2C.CallbackAfterMsgWithDraw.
+func (h *Handler) OnC2CAfterWithdraw(fn func(context.Context, *C2CAfterWithdraw) error) {
+	on(h, CommandC2CAfterWithdraw, fn)
+}
+
+// OnOfficialAfterWithdraw registers fn for OfficialAccount.CallbackAfterMsgWithDraw.
+func (h *Handler) OnOfficialAfterWithdraw(fn func(context.Context, *OfficialAfterWithdraw) error) {
+	on(h, CommandOfficialAfterWithdraw, fn)
+}
+
+// OnRequestOverLimit registers fn for Alert.RequestOverLimit.
+func (h *Handler) OnRequestOverLimit(fn func(context.Context, *RequestOverLimit) error) {
+	on(h, CommandAlertRequestOverLimit, fn)
+}
+
+// OnOther registers fn for every other command (and for registered-less
+// known ones), with the raw body.
+func (h *Handler) OnOther(fn func(context.Context, *Other) error) { h.other = fn }
+
+var okReply = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+
+// Sign is the Sign of a callback: lowercase hex of SHA-256(token +
+// requestTime), requestTime being the query's decimal unix seconds.
+func Sign(token, requestTime string) string {
+	sum := sha256.Sum256([]byte(token + requestTime))
+	return hex.EncodeToString(sum[:])
+}
+
+// refuse answers status with the documented FAIL body and logs why.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
+	h.count(func(s *Stats) { s.Refused++ })
+	if h.cfg.Logger != nil {
+		h.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "chatrecall webhook: refused", slog.Int("status", status),
+			slog.String("reason", why), slog.String("remote", r.RemoteAddr), slog.String("command", r.URL.Query().Get("CallbackCommand")))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"ActionStatus":"FAIL","ErrorInfo":%q,"ErrorCode":1}`, why)
+}
+
+// ServeHTTP checks a callback, answers it and dispatches its event.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.refuse(w, r, http.StatusMethodNotAllowed, "callbacks are POST requests")
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		h.refuse(w, r, http.StatusUnsupportedMediaType, "the body must be application/json")
+		return
+	}
+	q := r.URL.Query()
+	app, err := strconv.ParseUint(q.Get("SdkAppid"), 10, 64)
+	if err != nil || app != h.cfg.SDKAppID {
+		h.refuse(w, r, http.StatusForbidden, "SdkAppid is not this app's")
+		return
+	}
+	meta := Meta{Command: q.Get("CallbackCommand"), SDKAppID: app, ClientIP: q.Get("ClientIP"), OptPlatform: q.Get("OptPlatform")}
+	if h.cfg.Token != "" {
+		rt := q.Get("RequestTime")
+		secs, err := strconv.ParseInt(rt, 10, 64)
+		if err != nil {
+			h.refuse(w, r, http.StatusForbidden, "RequestTime is missing or not a number")
+			return
+		}
+		want := Sign(h.cfg.Token, rt)
+		if got := q.Get("Sign"); subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			h.refuse(w, r, http.StatusForbidden, "Sign does not match the token")
+			return
+		}
+		meta.RequestTime = time.Unix(secs, 0)
+		if d := h.cfg.Now().Sub(meta.RequestTime); d > h.cfg.Window || d < -h.cfg.Window {
+			h.refuse(w, r, http.StatusForbidden, "RequestTime is more than the allowed window from now")
+			return
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		h.refuse(w, r, http.StatusBadRequest, "the body could not be read")
+		return
+	}
+	if len(body) > MaxBodyBytes {
+		h.refuse(w, r, http.StatusRequestEntityTooLarge, "the body is over 1 MiB")
+		return
+	}
+	var head struct {
+		CallbackCommand string `json:"CallbackCommand"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		h.refuse(w, r, http.StatusBadRequest, "the body is not a JSON object")
+		return
+	}
+	if head.CallbackCommand != "" && head.CallbackCommand != meta.Command {
+		h.refuse(w, r, http.StatusBadRequest, "the body's CallbackCommand differs from the query's")
+		return
+	}
+	ev, err := decode(meta.Command, body)
+	if err != nil {
+		h.refuse(w, r, http.StatusBadRequest, "the body does not match its command: "+err.Error())
+		return
+	}
+	// Answer at once: Tencent gives a callback 2 s, and an after-event's
+	// answer changes nothing. The event is dispatched after the answer.
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(okReply)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	m := ev.meta()
+	*m = meta
+	m.Repeat = h.seen.seen(meta.Command, body)
+	h.count(func(s *Stats) {
+		s.Dispatched++
+		if m.Repeat {
+			s.Repeats++
+		}
+	})
+	var herr error
+	if fn := h.handlers[meta.Command]; fn != nil {
+		herr = fn(r.Context(), ev)
+	} else if h.other != nil {
+		o, ok := ev.(*Other)
+		if !ok {
+			o = &Other{Meta: meta, Body: body}
+			o.Repeat = m.Repeat
+		}
+		herr = h.other(r.Context(), o)
+	}
+	if herr != nil {
+		h.count(func(s *Stats) { s.HandlerErrors++ })
+		if h.cfg.Logger != nil {
+			h.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "chatrecall webhook: handler failed", slog.String("command", meta.Command), slog.String("error", herr.Error()))
+		}
+	}
+}
+
+// decode reads body as the event of command.
+func decode(command string, body []byte) (Event, error) {
+	var ev Event
+	switch command {
+	case CommandGroupAfterSend:
+		ev = new(GroupAfterSend)
+	case CommandC2CAfterSend:
+		ev = new(C2CAfterSend)
+	case CommandOfficialAfterSend:
+		ev = new(OfficialAfterSend)
+	case CommandGroupAfterRecall:
+		ev = new(GroupAfterRecall)
+	case CommandC2CAfterWithdraw:
+		ev = new(C2CAfterWithdraw)
+	case CommandOfficialAfterWithdraw:
+		ev = new(OfficialAfterWithdraw)
+	case CommandAlertRequestOverLimit:
+		ev = new(RequestOverLimit)
+	default:
+		return &Other{Body: body}, nil
+	}
+	if err := json.Unmarshal(body, ev); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// dedupe remembers the last n deliveries (by command and body hash).
+type dedupe struct {
+	mu    sync.Mutex
+	n     int
+	set   map[[32]byte]struct{}
+	order [][32]byte
+	next  int
+}
+
+func newDedupe(n int) *dedupe {
+	return &dedupe{n: n, set: make(map[[32]byte]struct{}, n), order: make([][32]byte, 0, n)}
+}
+
+// seen reports whether this delivery was seen before, and remembers it.
+func (d *dedupe) seen(command string, body []byte) bool {
+	h := sha256.New()
+	h.Write([]byte(command))
+	h.Write([]byte{0})
+	h.Write(body)
+	var k [32]byte
+	h.Sum(k[:0])
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.set[k]; ok {
+		return true
+	}
+	if len(d.order) < d.n {
+		d.order = append(d.order, k)
+	} else {
+		delete(d.set, d.order[d.next])
+		d.order[d.next] = k
+		d.next = (d.next + 1) % d.n
+	}
+	d.set[k] = struct{}{}
+	return false
+}

@@ -1,0 +1,348 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/webhook"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	appID = 1400000000
+	token = "xxxxyyyy"
+)
+
+var now = time.Unix(1669872112, 0)
+
+// TestSignVector is the documentation's vector (checked with sha256sum).
+func TestSignVector(t *testing.T) {
+	assert.Equal(t, "17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061", webhook.Sign("xxxxyyyy", "1669872112"))
+}
+
+func newHandler(t testing.TB, logs *bytes.Buffer) *webhook.Handler {
+	cfg := webhook.Config{SDKAppID: appID, Token: token, Now: func() time.Time { return now }}
+	if logs != nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	}
+	h, err := webhook.NewHandler(cfg)
+	require.NoError(t, err)
+	return h
+}
+
+// callback builds a signed request as Tencent sends it; tweak changes the
+// query.
+func callback(command, body string, tweak func(q url.Values)) *http.Request {
+	rt := strconv.FormatInt(now.Unix(), 10)
+	q := url.Values{"SdkAppid": {strconv.Itoa(appID)}, "CallbackCommand": {command}, "contenttype": {"json"},
+		"ClientIP": {"1.2.3.4"}, "OptPlatform": {"iOS"}, "RequestTime": {rt}, "Sign": {webhook.Sign(token, rt)}}
+	if tweak != nil {
+		tweak(q)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/cb?"+q.Encode(), strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json; charset=utf-8")
+	return r
+}
+
+const groupSample = `{"CallbackCommand":"Group.CallbackAfterSendMsg","GroupId":"@TGS#2J4SZEAEL","Type":"Public","From_Account":"jared","Operator_Account":"admin","Random":123456,"MsgSeq":123,"MsgTime":1490686222,"OnlineOnlyFlag":1,"MsgBody":[],"EventTime":"1670574414123"}`
+
+func TestRefusedRequestsDispatchNothing(t *testing.T) {
+	stale := func(d time.Duration) func(url.Values) {
+		return func(q url.Values) {
+			rt := strconv.FormatInt(now.Add(d).Unix(), 10)
+			q.Set("RequestTime", rt)
+			q.Set("Sign", webhook.Sign(token, rt))
+		}
+	}
+	tests := []struct {
+		name   string
+		req    func() *http.Request
+		status int
+	}{
+		{"wrong token", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Set("Sign", webhook.Sign("other", q.Get("RequestTime"))) })
+		}, 403},
+		{"no sign", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Del("Sign") })
+		}, 403},
+		{"stale request time", func() *http.Request { return callback(webhook.CommandGroupAfterSend, groupSample, stale(-61*time.Second)) }, 403},
+		{"future request time", func() *http.Request { return callback(webhook.CommandGroupAfterSend, groupSample, stale(61*time.Second)) }, 403},
+		{"another app", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Set("SdkAppid", "1400000001") })
+		}, 403},
+		{"command mismatch", func() *http.Request { return callback(webhook.CommandGroupAfterRecall, groupSample, nil) }, 400},
+		{"oversized body", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, `{"x":"`+strings.Repeat("a", webhook.MaxBodyBytes)+`"}`, nil)
+		}, 413},
+		{"not JSON", func() *http.Request { return callback(webhook.CommandGroupAfterSend, `<xml/>`, nil) }, 400},
+		{"GET", func() *http.Request {
+			r := callback(webhook.CommandGroupAfterSend, groupSample, nil)
+			r.Method = http.MethodGet
+			return r
+		}, 405},
+		{"form content type", func() *http.Request {
+			r := callback(webhook.CommandGroupAfterSend, groupSample, nil)
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return r
+		}, 415},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := newHandler(t, &logs)
+			dispatched := 0
+			h.OnGroupAfterSend(func(context.Context, *webhook.GroupAfterSend) error { dispatched++; return nil })
+			h.OnOther(func(context.Context, *webhook.Other) error { dispatched++; return nil })
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, tt.req())
+			assert.Equal(t, tt.status, w.Code)
+			assert.Contains(t, w.Body.String(), `"ActionStatus":"FAIL"`)
+			assert.Zero(t, dispatched)
+			assert.Contains(t, logs.String(), "refused")
+			assert.NotContains(t, logs.String()+w.Body.String(), token)
+			assert.EqualValues(t, 1, h.Stats().Refused)
+		})
+	}
+	cfg := webhook.Config{SDKAppID: appID, Token: "s3cret-token"}
+	for _, out := range []string{cfg.String(), fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg)} {
+		assert.NotContains(t, out, "s3cret-token")
+	}
+}
+
+// TestDocumentedSamples: the documentation's sample bodies (trimmed as the
+// spec gives them) decode into their typed events.
+func TestDocumentedSamples(t *testing.T) {
+	h := newHandler(t, nil)
+	var got []webhook.Event
+	var mu sync.Mutex
+	keep := func(e webhook.Event) { mu.Lock(); got = append(got, e); mu.Unlock() }
+	h.OnGroupAfterSend(func(_ context.Context, e *webhook.GroupAfterSend) error { keep(e); return nil })
+	h.OnC2CAfterSend(func(_ context.Context, e *webhook.C2CAfterSend) error { keep(e); return nil })
+	h.OnGroupAfterRecall(func(_ context.Context, e *webhook.GroupAfterRecall) error { keep(e); return nil })
+	h.OnC2CAfterWithdraw(func(_ context.Context, e *webhook.C2CAfterWithdraw) error { keep(e); return nil })
+	h.OnOfficialAfterWithdraw(func(_ context.Context, e *webhook.OfficialAfterWithdraw) error { keep(e); return nil })
+	h.OnRequestOverLimit(func(_ context.Context, e *webhook.RequestOverLimit) error { keep(e); return nil })
+	var other []string
+	h.OnOther(func(_ context.Context, e *webhook.Other) error { other = append(other, e.Command); return nil })
+	samples := []struct{ command, body string }{
+		{webhook.CommandGroupAfterSend, groupSample},
+		{webhook.CommandC2CAfterSend, `{"CallbackCommand":"C2C.CallbackAfterSendMsg","From_Account":"jared","To_Account":"Jonh","MsgSeq":48374,"MsgRandom":2837546,"MsgTime":1557481126,"MsgKey":"48374_2837546_1557481126","OnlineOnlyFlag":1,"SendMsgResult":0,"ErrorInfo":"send msg succeed","UnreadMsgNum":7,"MsgBody":[]}`},
+		{webhook.CommandGroupAfterRecall, `{"CallbackCommand":"Group.CallbackAfterRecallMsg","Operator_Account":"admin","Type":"Community","GroupId":"1213456","MsgSeqList":[{"MsgSeq":130}],"EventTime":"1670574414123"}`},
+		{webhook.CommandC2CAfterWithdraw, `{"CallbackCommand":"C2C.CallbackAfterMsgWithDraw","From_Account":"jared","To_Account":"Jonh","MsgKey":"48374_2837546_1557481126","UnreadMsgNum":7}`},
+		{webhook.CommandOfficialAfterWithdraw, `{"CallbackCommand":"OfficialAccount.CallbackAfterMsgWithDraw","Official_Account":"#TOA#_123","WithdrawMsgList":[{"MsgKey":"71_1_1698741698"}],"EventTime":1670574414123}`},
+		{webhook.CommandAlertRequestOverLimit, `{"CallbackCommand":"Alert.RequestOverLimit","ServiceName":"openim","Command":"batchsendmsg","Request":510,"Limit":200}`},
+		{"State.StateChange", `{"CallbackCommand":"State.StateChange","Info":{"Action":"Login","To_Account":"a"}}`},
+	}
+	for _, s := range samples {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, callback(s.command, s.body, nil))
+		require.Equal(t, http.StatusOK, w.Code, s.command)
+		assert.JSONEq(t, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`, w.Body.String())
+	}
+	require.Len(t, got, 6)
+	g := got[0].(*webhook.GroupAfterSend)
+	assert.Equal(t, "@TGS#2J4SZEAEL", g.GroupID)
+	assert.Equal(t, uint32(123), g.MsgSeq)
+	assert.Equal(t, "jared", g.From)
+	assert.Equal(t, time.UnixMilli(1670574414123), g.EventTime.Time(), "EventTime as a string")
+	assert.Equal(t, "iOS", g.OptPlatform)
+	assert.Equal(t, now, g.RequestTime)
+	c := got[1].(*webhook.C2CAfterSend)
+	assert.True(t, c.Delivered())
+	assert.Equal(t, "48374_2837546_1557481126", c.MsgKey)
+	assert.Equal(t, uint32(130), got[2].(*webhook.GroupAfterRecall).MsgSeqList[0].MsgSeq)
+	assert.Equal(t, 7, got[3].(*webhook.C2CAfterWithdraw).UnreadMsgNum)
+	o := got[4].(*webhook.OfficialAfterWithdraw)
+	assert.Equal(t, time.UnixMilli(1670574414123), o.EventTime.Time(), "EventTime as a number")
+	assert.Equal(t, 510, got[5].(*webhook.RequestOverLimit).Request)
+	assert.Equal(t, []string{"State.StateChange"}, other, "unknown commands go to OnOther and are answered OK")
+}
+
+// TestRepeatsAndIdempotentRecording: a second delivery of the same callback
+// is marked Repeat, and the ledger records it once.
+func TestRepeatsAndIdempotentRecording(t *testing.T) {
+	h := newHandler(t, nil)
+	ledger := webhook.NewMemoryLedger(0, 0)
+	rec := webhook.Record(h, ledger, nil)
+	var repeats []bool
+	h2 := newHandler(t, nil)
+	h2.OnGroupAfterSend(func(_ context.Context, e *webhook.GroupAfterSend) error { repeats = append(repeats, e.Repeat); return nil })
+	for i := 0; i < 2; i++ {
+		h.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandGroupAfterSend, groupSample, nil))
+		h2.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandGroupAfterSend, groupSample, nil))
+	}
+	assert.Equal(t, []bool{false, true}, repeats)
+	msgs, err := ledger.Find(context.Background(), webhook.Query{Kind: webhook.KindGroup, Conversation: "@TGS#2J4SZEAEL"})
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, webhook.SentMessage{Kind: webhook.KindGroup, Conversation: "@TGS#2J4SZEAEL", Sender: "jared", Seq: 123, Time: time.Unix(1490686222, 0)}, msgs[0])
+	assert.Zero(t, rec.Failures())
+	assert.EqualValues(t, 1, h.Stats().Repeats)
+
+	// A one-to-one message whose delivery failed is flagged, not recorded.
+	failed := `{"CallbackCommand":"C2C.CallbackAfterSendMsg","From_Account":"a","To_Account":"b","MsgKey":"1_2_3","MsgTime":1,"SendMsgResult":20006,"UnreadMsgNum":-1}`
+	h.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandC2CAfterSend, failed, nil))
+	msgs, _ = ledger.Find(context.Background(), webhook.Query{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation("a", "b")})
+	assert.Empty(t, msgs)
+}
+
+type brokenLedger struct{}
+
+func (brokenLedger) Record(context.Context, ...webhook.SentMessage) error {
+	return errors.New("redis: connection refused")
+}
+func (brokenLedger) MarkRecalled(context.Context, string, string, ...string) error {
+	return errors.New("redis: connection refused")
+}
+func (brokenLedger) Find(context.Context, webhook.Query) ([]webhook.SentMessage, error) {
+	return nil, errors.New("redis: connection refused")
+}
+
+// TestLedgerFailureIsCountedAndLogged: Tencent still gets its OK (an
+// after-event's answer changes nothing, and a failure would not make it
+// resend), but the loss is counted and logged, never silent.
+func TestLedgerFailureIsCountedAndLogged(t *testing.T) {
+	var logs bytes.Buffer
+	h := newHandler(t, &logs)
+	rec := webhook.Record(h, brokenLedger{}, slog.New(slog.NewTextHandler(&logs, nil)))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, groupSample, nil))
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.EqualValues(t, 1, rec.Failures())
+	assert.EqualValues(t, 1, h.Stats().HandlerErrors)
+	assert.Contains(t, logs.String(), "ledger failed; this callback is not recorded")
+}
+
+// TestLoopAgainstTheFake: the fake posts signed callbacks for messages sent
+// through it and for the recalls it performs; the ledger's answers equal the
+// fake's ground truth, for a group, an AVChatRoom group and a one-to-one
+// conversation; a recall shows up as recalled.
+func TestLoopAgainstTheFake(t *testing.T) {
+	ledger := webhook.NewMemoryLedger(0, 0)
+	h, err := webhook.NewHandler(webhook.Config{SDKAppID: chatrecalltest.DefaultSDKAppID, Token: "tok"})
+	require.NoError(t, err)
+	rec := webhook.Record(h, ledger, nil)
+	receiver := httptest.NewServer(h)
+	defer receiver.Close()
+	srv := chatrecalltest.NewServer(chatrecalltest.WithCallback(receiver.URL, "tok"), chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	srv.AddGroup(chatrecalltest.Group{ID: "@TGS#live", Type: "AVChatRoom"})
+
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	senders := []string{"spammer", "alice", "bob"}
+	want := map[string][]uint64{}
+	for _, g := range []string{"@TGS#g", "@TGS#live"} {
+		for i := 0; i < 60; i++ {
+			sender := senders[i%3]
+			seq := srv.SendGroupMessage(g, sender, start.Add(time.Duration(i)*time.Minute))
+			if sender == "spammer" && i >= 30 {
+				want[g] = append(want[g], seq)
+			}
+		}
+	}
+	var c2cWant []string
+	for i := 0; i < 10; i++ {
+		from, to := "spammer", "victim"
+		if i%2 == 1 {
+			from, to = to, from
+		}
+		key := srv.SendC2CMessage(from, to, start.Add(time.Duration(i)*time.Minute))
+		if from == "spammer" {
+			c2cWant = append(c2cWant, key)
+		}
+	}
+	require.Empty(t, srv.CallbackErrors())
+
+	ctx := context.Background()
+	for _, g := range []string{"@TGS#g", "@TGS#live"} {
+		found, err := ledger.Find(ctx, webhook.Query{Kind: webhook.KindGroup, Conversation: g, Senders: []string{"spammer"}, From: start.Add(30 * time.Minute)})
+		require.NoError(t, err)
+		var seqs []uint64
+		for _, m := range found {
+			seqs = append(seqs, uint64(m.Seq))
+		}
+		assert.Equal(t, want[g], seqs, g)
+	}
+	found, err := ledger.Find(ctx, webhook.Query{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation("victim", "spammer"), Senders: []string{"spammer"}})
+	require.NoError(t, err)
+	var keys []string
+	for _, m := range found {
+		keys = append(keys, m.Key)
+	}
+	assert.Equal(t, c2cWant, keys)
+
+	// Recall what the ledger found; the after-recall callbacks mark it.
+	client, err := chatrecall.NewClient(srv.Config())
+	require.NoError(t, err)
+	_, err = client.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "@TGS#live", MsgSeqs: want["@TGS#live"]})
+	require.NoError(t, err)
+	_, err = client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "spammer", To: "victim", MsgKey: c2cWant[0]})
+	require.NoError(t, err)
+	srv.WaitCallbacks()
+	require.Empty(t, srv.CallbackErrors())
+	found, _ = ledger.Find(ctx, webhook.Query{Kind: webhook.KindGroup, Conversation: "@TGS#live", Senders: []string{"spammer"}, From: start.Add(30 * time.Minute)})
+	for _, m := range found {
+		assert.True(t, m.Recalled, "seq %d", m.Seq)
+	}
+	found, _ = ledger.Find(ctx, webhook.Query{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation("spammer", "victim")})
+	assert.True(t, found[0].Recalled)
+	assert.Zero(t, rec.Failures())
+}
+
+// BenchmarkHandlerMemoryLedger: a group after-send callback verified,
+// decoded and recorded in memory, per callback.
+func BenchmarkHandlerMemoryLedger(b *testing.B) {
+	h := newHandler(b, nil)
+	ledger := webhook.NewMemoryLedger(b.N+1, 0)
+	webhook.Record(h, ledger, nil)
+	bodies := make([]string, 1024)
+	for i := range bodies {
+		bodies[i] = strings.Replace(groupSample, `"MsgSeq":123`, `"MsgSeq":`+strconv.Itoa(i+1), 1)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, bodies[i%len(bodies)], nil))
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "callbacks/s")
+}
+
+// BenchmarkHandlerMemoryLedgerParallel: the same from every core.
+func BenchmarkHandlerMemoryLedgerParallel(b *testing.B) {
+	h := newHandler(b, nil)
+	webhook.Record(h, webhook.NewMemoryLedger(0, 0), nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			body := strings.Replace(groupSample, `"MsgSeq":123`, `"MsgSeq":`+strconv.Itoa(i), 1)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, body, nil))
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "callbacks/s")
+}
