@@ -83,8 +83,12 @@ func TestRefusedRequestsDispatchNothing(t *testing.T) {
 		{"no sign", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Del("Sign") })
 		}, 403},
-		{"stale request time", func() *http.Request { return callback(webhook.CommandGroupAfterSend, groupSample, stale(-61*time.Second)) }, 403},
-		{"future request time", func() *http.Request { return callback(webhook.CommandGroupAfterSend, groupSample, stale(61*time.Second)) }, 403},
+		{"stale request time", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, stale(-61*time.Second))
+		}, 403},
+		{"future request time", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, stale(61*time.Second))
+		}, 403},
 		{"another app", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Set("SdkAppid", "1400000001") })
 		}, 403},
@@ -184,7 +188,10 @@ func TestRepeatsAndIdempotentRecording(t *testing.T) {
 	rec := webhook.Record(h, ledger, nil)
 	var repeats []bool
 	h2 := newHandler(t, nil)
-	h2.OnGroupAfterSend(func(_ context.Context, e *webhook.GroupAfterSend) error { repeats = append(repeats, e.Repeat); return nil })
+	h2.OnGroupAfterSend(func(_ context.Context, e *webhook.GroupAfterSend) error {
+		repeats = append(repeats, e.Repeat)
+		return nil
+	})
 	for i := 0; i < 2; i++ {
 		h.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandGroupAfterSend, groupSample, nil))
 		h2.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandGroupAfterSend, groupSample, nil))
