@@ -87,16 +87,21 @@ func (r *groupRecallResponse) answer(seq uint64) listAnswer {
 
 // RecallGroupMessages recalls messages of a group (group_msg_recall).
 //
-// Input is checked before anything is sent: an empty GroupID, no MsgSeqs, a
-// zero or duplicate sequence number or a Reason over MaxReasonBytes returns a
+// Input is checked before anything is sent (see GroupRecall.Validate): an
+// empty or malformed GroupID, no MsgSeqs, a sequence number of 0, over
+// MaxMsgSeq or repeated, or a Reason over MaxReasonBytes returns a
 // *ValidationError naming the field, and nothing is sent.
 //
 // The messages go out 10 per request, up to WithConcurrency requests at
-// once. The result always has one item per sequence number, in input order.
-// When any item was not recalled, the error is a *PartialError that unwraps
-// to the item errors, so errors.Is(err, ErrNotFound) works; the result is
-// complete beside it. A top-level ErrorCode of 0 does not mean every message
-// was recalled: each message's own RetCode decides its outcome.
+// once. The result always has one item per sequence number, in input order,
+// and Summary counts them by outcome. When any item was not recalled, the
+// error is a *PartialError that unwraps to the item errors, so
+// errors.Is(err, ErrGone) (10030: recalled already or never there),
+// ErrOutcomeUnknown or ErrNotSent work; the result is complete beside it,
+// and PartialError.Cause says why the call stopped early, if it did (a wrong
+// key, an unknown group, a cancelled context). A top-level ErrorCode of 0
+// does not mean every message was recalled: each message's own RetCode
+// decides its outcome.
 //
 // In live-stream groups (AVChatRoom) a recall reaches only online members and
 // only messages under an hour old.

@@ -23,6 +23,13 @@
 //	chatrecall.errors              counter         chatrecall.method, error.type
 //	chatrecall.items               counter         chatrecall.endpoint, chatrecall.outcome
 //	chatrecall.ratelimit.wait      histogram, s    chatrecall.endpoint
+//	chatrecall.webhook.events      counter         chatrecall.webhook.command, chatrecall.webhook.result
+//
+// Webhooks: WebhookObserver, set as webhook.Config.Observe, makes a server
+// span per callback ("chatrecall.webhook Group.CallbackAfterSendMsg"), the
+// parent of whatever the event function does, and counts callbacks by
+// command and result (dispatched, repeat, refused). A command this package
+// does not know is counted as "_OTHER": the query is not trusted input.
 //
 // chatrecall.outcome is recalled, gone (the service says the item is not
 // there), failed, unknown or not_sent. No attribute carries a group, user,
@@ -42,6 +49,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/webhook"
 )
 
 // ScopeName is the instrumentation scope: the tracer's and the meter's name.
@@ -123,6 +131,59 @@ func Hooks(opts ...Option) (chatrecall.Hooks, error) {
 		ItemOutcome:    in.itemOutcome,
 		LimiterWait:    in.limiterWait,
 	}, errors.Join(errs...)
+}
+
+// WebhookObserver returns the webhook.Config.Observe that traces and counts
+// callbacks.
+func WebhookObserver(opts ...Option) func(ctx context.Context, command string) (context.Context, func(webhook.Delivery)) {
+	cfg := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	tracer := cfg.tp.Tracer(ScopeName, trace.WithInstrumentationVersion(chatrecall.Version), trace.WithSchemaURL(semconv.SchemaURL))
+	m := cfg.mp.Meter(ScopeName, metric.WithInstrumentationVersion(chatrecall.Version), metric.WithSchemaURL(semconv.SchemaURL))
+	events, err := m.Int64Counter("chatrecall.webhook.events", metric.WithUnit("{callback}"),
+		metric.WithDescription("Callbacks received, by command and result (dispatched, repeat, refused)."))
+	if err != nil || events == nil {
+		otel.Handle(err)
+		events, _ = noop.NewMeterProvider().Meter(ScopeName).Int64Counter("chatrecall.webhook.events")
+	}
+	return func(ctx context.Context, command string) (context.Context, func(webhook.Delivery)) {
+		name := commandName(command)
+		ctx, span := tracer.Start(ctx, "chatrecall.webhook "+name, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(WebhookCommandKey.String(name)))
+		return ctx, func(d webhook.Delivery) {
+			events.Add(ctx, 1, metric.WithAttributes(WebhookCommandKey.String(name), WebhookResultKey.String(d.Result)))
+			span.SetAttributes(WebhookResultKey.String(d.Result), semconv.HTTPResponseStatusCode(d.Status))
+			switch {
+			case d.Result == "refused":
+				span.SetStatus(codes.Error, d.Reason)
+			case d.Err != nil:
+				span.RecordError(d.Err)
+				span.SetStatus(codes.Error, d.Err.Error())
+			}
+			span.End()
+		}
+	}
+}
+
+// Webhook attribute keys.
+const (
+	WebhookCommandKey = attribute.Key("chatrecall.webhook.command")
+	WebhookResultKey  = attribute.Key("chatrecall.webhook.result")
+)
+
+var knownCommands = map[string]bool{
+	webhook.CommandGroupAfterSend: true, webhook.CommandC2CAfterSend: true, webhook.CommandOfficialAfterSend: true,
+	webhook.CommandGroupAfterRecall: true, webhook.CommandC2CAfterWithdraw: true, webhook.CommandOfficialAfterWithdraw: true,
+	webhook.CommandAlertRequestOverLimit: true,
+}
+
+func commandName(c string) string {
+	if knownCommands[c] {
+		return c
+	}
+	return "_OTHER"
 }
 
 type instruments struct {

@@ -17,11 +17,13 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
 	chatrecallotel "github.com/chatrecall/chatrecall/otel"
+	"github.com/chatrecall/chatrecall/webhook"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -274,4 +276,48 @@ func BenchmarkGroupRecallInstrumented(b *testing.B) {
 		_ = mp.Shutdown(context.Background())
 	})
 	benchRecall(b, benchClient(b, chatrecallotel.Instrument(chatrecallotel.WithTracerProvider(tp), chatrecallotel.WithMeterProvider(mp))))
+}
+
+// TestWebhookSpansAndEvents: a callback's span is the parent of what its
+// event function does; callbacks are counted by command and result; an
+// unknown command is counted as _OTHER.
+func TestWebhookSpansAndEvents(t *testing.T) {
+	tel := newTelemetry(t)
+	h, err := webhook.NewHandler(webhook.Config{SDKAppID: chatrecalltest.DefaultSDKAppID, Token: "tok",
+		Observe: chatrecallotel.WebhookObserver(chatrecallotel.WithTracerProvider(tel.tp), chatrecallotel.WithMeterProvider(tel.mp))})
+	require.NoError(t, err)
+	var inner trace.SpanContext
+	h.OnGroupAfterSend(func(ctx context.Context, e *webhook.GroupAfterSend) error {
+		_, span := tel.tp.Tracer("app").Start(ctx, "record")
+		inner = span.SpanContext()
+		span.End()
+		return nil
+	})
+	receiver := httptest.NewServer(h)
+	defer receiver.Close()
+	srv := chatrecalltest.NewServer(chatrecalltest.WithCallback(receiver.URL, "tok"))
+	defer srv.Close()
+	srv.SendGroupMessage("@TGS#g", "alice", time.Now())
+	resp, err := http.Post(receiver.URL+"?SdkAppid=1&CallbackCommand=Evil.Command", "application/json", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	var cb sdktrace.ReadOnlySpan
+	for _, s := range tel.spans.Ended() {
+		if s.Name() == "chatrecall.webhook Group.CallbackAfterSendMsg" {
+			cb = s
+		}
+	}
+	require.NotNil(t, cb)
+	assert.Equal(t, trace.SpanKindServer, cb.SpanKind())
+	var record sdktrace.ReadOnlySpan
+	for _, s := range tel.spans.Ended() {
+		if s.SpanContext().SpanID() == inner.SpanID() {
+			record = s
+		}
+	}
+	require.NotNil(t, record)
+	assert.Equal(t, cb.SpanContext().SpanID(), record.Parent().SpanID(), "the event function runs under the callback's span")
+	assert.Equal(t, map[string]int64{"dispatched": 1, "refused": 1}, tel.sums(t, "chatrecall.webhook.events", chatrecallotel.WebhookResultKey))
+	assert.Equal(t, map[string]int64{"Group.CallbackAfterSendMsg": 1, "_OTHER": 1}, tel.sums(t, "chatrecall.webhook.events", chatrecallotel.WebhookCommandKey))
 }

@@ -71,6 +71,22 @@ type Config struct {
 	// DedupeSize bounds how many recent deliveries are remembered to mark
 	// repeats (default 100,000).
 	DedupeSize int
+	// Observe, when set, is called as each request arrives, with the
+	// command its query names (not yet verified). The context it returns is
+	// the one the event function gets (a tracer puts its span there); the
+	// function it returns is called once the request is done. Package
+	// github.com/chatrecall/chatrecall/otel implements it.
+	Observe func(ctx context.Context, command string) (context.Context, func(Delivery))
+}
+
+// Delivery is how one callback request ended.
+type Delivery struct {
+	Command  string        // as the query named it
+	Result   string        // "dispatched", "repeat" or "refused"
+	Status   int           // the HTTP status answered
+	Reason   string        // why it was refused
+	Err      error         // the event function's error, if any
+	Duration time.Duration // from arrival to the end of dispatch
 }
 
 // String describes the Config without its token.
@@ -343,6 +359,7 @@ func Sign(token, requestTime string) string {
 // refuse answers status with the documented FAIL body and logs why.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
 	h.count(func(s *Stats) { s.Refused++ })
+	defer done(r, Delivery{Result: "refused", Status: status, Reason: why})
 	if h.cfg.Logger != nil {
 		h.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "chatrecall webhook: refused", slog.Int("status", status),
 			slog.String("reason", why), slog.String("remote", r.RemoteAddr), slog.String("command", r.URL.Query().Get("CallbackCommand")))
@@ -354,6 +371,28 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why
 
 // ServeHTTP checks a callback, answers it and dispatches its event.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Observe != nil {
+		start := time.Now()
+		command := r.URL.Query().Get("CallbackCommand")
+		ctx, end := h.cfg.Observe(r.Context(), command)
+		r = r.WithContext(context.WithValue(ctx, observeKey{}, func(d Delivery) {
+			d.Command, d.Duration = command, time.Since(start)
+			end(d)
+		}))
+	}
+	h.serve(w, r)
+}
+
+type observeKey struct{}
+
+// done reports the end of a request to Observe (through its context).
+func done(r *http.Request, d Delivery) {
+	if end, ok := r.Context().Value(observeKey{}).(func(Delivery)); ok {
+		end(d)
+	}
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		h.refuse(w, r, http.StatusMethodNotAllowed, "callbacks are POST requests")
@@ -440,6 +479,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		herr = h.other(r.Context(), o)
 	}
+	result := "dispatched"
+	if m.Repeat {
+		result = "repeat"
+	}
+	done(r, Delivery{Result: result, Status: http.StatusOK, Err: herr})
 	if herr != nil {
 		h.count(func(s *Stats) { s.HandlerErrors++ })
 		if h.cfg.Logger != nil {
