@@ -334,3 +334,40 @@ func TestExitCodes(t *testing.T) {
 	assert.Equal(t, exitUnknown, c.exitCode(), "an unknown outcome wins")
 	assert.Equal(t, "2 done, 1 failed, 1 unknown, 1 not sent", c.String())
 }
+
+// TestResumeOfficial: a journal recording k1 recalled, and k2 and k3 sent
+// with no outcome (k2 was applied before the crash, k3 was not). The resume
+// sends k2 and k3 only; k2's "gone" confirms it.
+func TestResumeOfficial(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	srv.AddOfficialMessages("@TOA#_a", "k1", "k2", "k3")
+	c, err := chatrecall.NewClient(srv.Config())
+	require.NoError(t, err)
+	_, err = c.RecallOfficialAccountMessages(t.Context(), chatrecall.OfficialAccountRecall{Account: "@TOA#_a", MsgKeys: []string{"k1", "k2"}})
+	require.NoError(t, err)
+	srv.Reset()
+	path := filepath.Join(t.TempDir(), "j")
+	journalText := `{"journal":"chatrecall/1","command":"official","target":"@TOA#_a","reason":"spam","items":3}
+{"plan":["k1","k2","k3"]}
+{"sent":["k1","k2","k3"]}
+{"row":{"endpoint":"official_account_msg_recall","target":"@TOA#_a","item":"k1","outcome":"recalled"}}
+`
+	require.NoError(t, os.WriteFile(path, []byte(journalText), 0o600))
+	r := runCLI(t, fakeVars(srv), "", "--json", "--base-url", srv.URL, "official", "--resume", path)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	var rows []row
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var rw row
+		require.NoError(t, json.Unmarshal([]byte(line), &rw))
+		rows = append(rows, rw)
+	}
+	require.Len(t, rows, 2)
+	assert.Equal(t, row{Endpoint: chatrecall.EndpointOfficialRecall, Target: "@TOA#_a", Item: "k2", Outcome: "recalled", Confirmed: true}, rows[0])
+	assert.Equal(t, "k3", rows[1].Item)
+	assert.Contains(t, r.stderr, "3 done, 0 failed, 0 unknown, 0 not sent (1 settled by the earlier run)")
+	reqs := srv.RequestsTo(chatrecall.EndpointOfficialRecall)
+	require.Len(t, reqs, 1)
+	assert.JSONEq(t, `{"Official_Account":"@TOA#_a","MsgKeyList":["k2","k3"],"Reason":"spam"}`, string(reqs[0].Body))
+	assert.Equal(t, "recalled", journalOutcomes(t, path)["k3"])
+}
