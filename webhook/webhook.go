@@ -48,9 +48,14 @@ const (
 	CommandC2CAfterWithdraw      = "C2C.CallbackAfterMsgWithDraw"
 	CommandOfficialAfterWithdraw = "OfficialAccount.CallbackAfterMsgWithDraw"
 	CommandAlertRequestOverLimit = "Alert.RequestOverLimit"
-	DefaultWindow                = time.Minute
-	MaxBodyBytes                 = 1 << 20
 )
+
+// DefaultWindow is how far a callback's RequestTime may be from now, as
+// Tencent documents (Config.Window changes it).
+const DefaultWindow = time.Minute
+
+// MaxBodyBytes caps a callback's body.
+const MaxBodyBytes = 1 << 20
 
 // Config configures a Handler.
 type Config struct {
