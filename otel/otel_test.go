@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -293,7 +294,12 @@ func TestWebhookSpansAndEvents(t *testing.T) {
 		span.End()
 		return nil
 	})
-	receiver := httptest.NewServer(h)
+	var inFlight sync.WaitGroup // the handler answers first and dispatches after
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Done()
+		h.ServeHTTP(w, r)
+	}))
 	defer receiver.Close()
 	srv := chatrecalltest.NewServer(chatrecalltest.WithCallback(receiver.URL, "tok"))
 	defer srv.Close()
@@ -301,6 +307,7 @@ func TestWebhookSpansAndEvents(t *testing.T) {
 	resp, err := http.Post(receiver.URL+"?SdkAppid=1&CallbackCommand=Evil.Command", "application/json", strings.NewReader(`{}`))
 	require.NoError(t, err)
 	resp.Body.Close()
+	inFlight.Wait()
 
 	var cb sdktrace.ReadOnlySpan
 	for _, s := range tel.spans.Ended() {

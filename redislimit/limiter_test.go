@@ -4,12 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
-	"os"
-	"os/exec"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +19,7 @@ import (
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
 	"github.com/chatrecall/chatrecall/redislimit"
+	"github.com/chatrecall/chatrecall/redislimit/internal/redistest"
 )
 
 func TestMain(m *testing.M) {
@@ -39,57 +35,8 @@ type quietLogger struct{}
 
 func (quietLogger) Printf(context.Context, string, ...interface{}) {}
 
-// redisServer is a real redis-server on a free loopback port, in a temp dir.
-type redisServer struct {
-	addr string
-	cmd  *exec.Cmd
-	once sync.Once
-}
-
-func startRedis(t *testing.T) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server not found, and CI must run the Redis tests: .ci/run installs it")
-		}
-		t.Skip("redis-server not found; install it (Debian: apt-get install redis-server) to run the Redis tests; .ci/run does")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", dir+"/redis.log")
-	require.NoError(t, cmd.Start())
-	r := &redisServer{addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
-	t.Cleanup(r.stop)
-	rdb := redis.NewClient(&redis.Options{Addr: r.addr})
-	defer rdb.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for rdb.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(dir + "/redis.log")
-			t.Fatalf("redis-server did not start: %s", log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return r
-}
-
-func (r *redisServer) stop() {
-	r.once.Do(func() {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-	})
-}
-
-func (r *redisServer) client(t *testing.T) *redis.Client {
-	rdb := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
+// startRedis starts a real redis-server for t.
+func startRedis(t *testing.T) *redistest.Server { return redistest.Start(t) }
 
 // fleet runs clients goroutines, each with its own chatrecall.Client made
 // by newLimiter, sending calls group recalls in total; it returns the wall
@@ -134,7 +81,7 @@ func TestFleetSharesTheAppLimit(t *testing.T) {
 	r := startRedis(t)
 	const clients, calls = 8, 2000
 	wall, rejected := fleet(t, clients, calls, func(int) chatrecall.Limiter {
-		return redislimit.New(r.client(t), redislimit.WithPrefix("fleet-test:"))
+		return redislimit.New(r.Client(t), redislimit.WithPrefix("fleet-test:"))
 	})
 	floor := time.Duration(calls/200) * time.Second
 	t.Logf("shared Redis limiter: %d clients, %d calls, %d rejections, wall %s (floor %s, ratio %.3f)",
@@ -160,7 +107,7 @@ func TestRedisStoppedMidRunFallsBack(t *testing.T) {
 		defer logMu.Unlock()
 		return logged.Write(p)
 	}), nil))
-	lim := redislimit.New(r.client(t), redislimit.WithLogger(logger))
+	lim := redislimit.New(r.Client(t), redislimit.WithLogger(logger))
 	srv := chatrecalltest.NewServer()
 	defer srv.Close()
 	seqs := make([]uint64, 100)
@@ -172,7 +119,7 @@ func TestRedisStoppedMidRunFallsBack(t *testing.T) {
 	require.NoError(t, err)
 	for i, s := range seqs {
 		if i == 50 {
-			r.stop()
+			r.Stop()
 		}
 		_, err := c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{s}})
 		require.NoError(t, err, "call %d", i)
@@ -195,7 +142,7 @@ func TestFailClosed(t *testing.T) {
 
 func TestWaitHonoursTheContext(t *testing.T) {
 	r := startRedis(t)
-	lim := redislimit.New(r.client(t), redislimit.WithPrefix("ctx-test:"))
+	lim := redislimit.New(r.Client(t), redislimit.WithPrefix("ctx-test:"))
 	req := chatrecall.LimitRequest{Key: "1:slow", Endpoint: "slow", Limit: rate.Every(time.Hour), Burst: 1}
 	require.NoError(t, lim.Wait(context.Background(), req))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -209,7 +156,7 @@ func TestWaitHonoursTheContext(t *testing.T) {
 
 func TestKeysArePerAppAndEndpoint(t *testing.T) {
 	r := startRedis(t)
-	rdb := r.client(t)
+	rdb := r.Client(t)
 	lim := redislimit.New(rdb, redislimit.WithPrefix("keys-test:"))
 	ctx := context.Background()
 	for _, key := range []string{"1400000000:timpush/revoke", "1400000001:timpush/revoke", "1400000000:group_msg_recall"} {

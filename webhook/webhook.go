@@ -76,6 +76,9 @@ type Config struct {
 	// DedupeSize bounds how many recent deliveries are remembered to mark
 	// repeats (default 100,000).
 	DedupeSize int
+	// DispatchTimeout bounds an event function's run (default 10 s). Its
+	// context is not cancelled when the caller hangs up after the answer.
+	DispatchTimeout time.Duration
 	// Observe, when set, is called as each request arrives, with the
 	// command its query names (not yet verified). The context it returns is
 	// the one the event function gets (a tracer puts its span there); the
@@ -293,6 +296,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.DedupeSize <= 0 {
 		cfg.DedupeSize = 100_000
 	}
+	if cfg.DispatchTimeout <= 0 {
+		cfg.DispatchTimeout = 10 * time.Second
+	}
 	return &Handler{cfg: cfg, handlers: map[string]func(context.Context, Event) error{}, seen: newDedupe(cfg.DedupeSize)}, nil
 }
 
@@ -458,12 +464,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Answer at once: Tencent gives a callback 2 s, and an after-event's
-	// answer changes nothing. The event is dispatched after the answer.
+	// answer changes nothing. The event is dispatched after the answer,
+	// with a context that keeps the request's values but not its
+	// cancellation: the caller may hang up once it has read the answer, and
+	// that must not cut a ledger write short.
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(okReply)))
 	_, _ = w.Write(okReply)
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.DispatchTimeout)
+	defer cancel()
 	m := ev.meta()
 	*m = meta
 	m.Repeat = h.seen.seen(meta.Command, body)
@@ -475,14 +487,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	})
 	var herr error
 	if fn := h.handlers[meta.Command]; fn != nil {
-		herr = fn(r.Context(), ev)
+		herr = fn(ctx, ev)
 	} else if h.other != nil {
 		o, ok := ev.(*Other)
 		if !ok {
 			o = &Other{Meta: meta, Body: body}
 			o.Repeat = m.Repeat
 		}
-		herr = h.other(r.Context(), o)
+		herr = h.other(ctx, o)
 	}
 	result := "dispatched"
 	if m.Repeat {

@@ -247,7 +247,8 @@ func TestLoopAgainstTheFake(t *testing.T) {
 	h, err := webhook.NewHandler(webhook.Config{SDKAppID: chatrecalltest.DefaultSDKAppID, Token: "tok"})
 	require.NoError(t, err)
 	rec := webhook.Record(h, ledger, nil)
-	receiver := httptest.NewServer(h)
+	tracked := &settled{h: h}
+	receiver := httptest.NewServer(tracked)
 	defer receiver.Close()
 	srv := chatrecalltest.NewServer(chatrecalltest.WithCallback(receiver.URL, "tok"), chatrecalltest.WithoutRateLimits())
 	defer srv.Close()
@@ -277,6 +278,7 @@ func TestLoopAgainstTheFake(t *testing.T) {
 		}
 	}
 	require.Empty(t, srv.CallbackErrors())
+	tracked.wait() // the handler answers first, then records
 
 	ctx := context.Background()
 	for _, g := range []string{"@TGS#g", "@TGS#live"} {
@@ -304,6 +306,7 @@ func TestLoopAgainstTheFake(t *testing.T) {
 	_, err = client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: "spammer", To: "victim", MsgKey: c2cWant[0]})
 	require.NoError(t, err)
 	srv.WaitCallbacks()
+	tracked.wait()
 	require.Empty(t, srv.CallbackErrors())
 	found, _ = ledger.Find(ctx, webhook.Query{Kind: webhook.KindGroup, Conversation: "@TGS#live", Senders: []string{"spammer"}, From: start.Add(30 * time.Minute)})
 	for _, m := range found {
@@ -353,3 +356,18 @@ func BenchmarkHandlerMemoryLedgerParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "callbacks/s")
 }
+
+// settled wraps a webhook receiver so a test can wait until every callback
+// was dispatched: the handler answers first and dispatches after.
+type settled struct {
+	h  http.Handler
+	wg sync.WaitGroup
+}
+
+func (s *settled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	s.h.ServeHTTP(w, r)
+}
+
+func (s *settled) wait() { s.wg.Wait() }
