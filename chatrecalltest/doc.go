@@ -46,8 +46,22 @@
 //
 // FailNext and FailRandomly script failures per endpoint: HTTP 502 with an
 // HTML body, a chosen service code, a delay past the client's timeout, a
-// dropped connection, and a response that is applied but lost on the way
-// back. Requests returns every request with its decoded body, the code
-// answered, the fault injected and whether it was applied, so a test can
-// check a client's outcomes against the ground truth.
+// dropped connection, a response that is applied but lost on the way back,
+// and the cases a client must not guess about: a service code or a 502
+// answered after the request was applied, a list that names an item twice
+// with different codes, an accepted answer that leaves an item out, a
+// redirect to another host, any HTTP status with Retry-After, and error
+// texts that echo the request's URL and headers (Fault.Echo). Requests
+// returns every request with its decoded body, the code answered, the fault
+// injected and, per item, what it changed (AppliedItems), so a test can
+// check a client's outcomes against the ground truth. NewUnresponsivePeer is
+// a host that accepts connections and never completes TLS.
+//
+// # Callbacks
+//
+// WithCallback(url, token) makes the server post Tencent's signed callbacks:
+// after-send events for the messages sent through SendGroupMessage,
+// SendC2CMessage and SendOfficialMessage, and after-recall events for the
+// recalls it performs, so a webhook receiver and the whole loop can be
+// tested without Tencent.
 package chatrecalltest
