@@ -124,6 +124,23 @@
 // client tries the primary again. A failure on the backup does not send
 // traffic back to a primary still in its cool-down.
 //
+// # Hooks
+//
+// WithHooks observes a client without wrapping its transport: each method
+// call's start and end, each item's outcome as soon as it is final, each
+// attempt, each limiter wait, and BeforeAttempt, a write-ahead point that
+// can refuse an attempt (the CLI journals there, and refuses new attempts
+// there after a stop signal). Unset hooks cost nothing. Module
+// github.com/chatrecall/chatrecall/otel implements them for OpenTelemetry.
+//
+// # Beside the client
+//
+// Package webhook receives Tencent's callbacks, verified, and records the
+// messages they name in a Ledger (in memory here; in Redis with module
+// github.com/chatrecall/chatrecall/redislimit). The chatrecall command
+// (module github.com/chatrecall/chatrecall/cmd/chatrecall) is the
+// incident tool.
+//
 // # Testing code that uses the SDK
 //
 // Package chatrecalltest is a strict, stateful fake of the recall APIs with
