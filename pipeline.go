@@ -156,11 +156,11 @@ type Result struct {
 	ConfirmedByRecord bool
 }
 
-// single runs a one-item request: req is encoded once, and each attempt
-// sends its own copy. It returns the answer that completed it, whether that
-// success was confirmed by a retry, and the item's error.
-// An earlier attempt outside this call may have applied the item when maybe
-// is set.
+// single runs a one-item request of operation op: req is encoded once, and
+// each attempt sends its own copy. maybe says an attempt outside this call
+// may already have applied the item (a resumed run). It returns the answer
+// that completed it, whether that success was confirmed by a retry, and the
+// item's error.
 func (c *Client) single(ctx context.Context, method string, ep *endpoint, req any, newResp func() response, op Operation, maybe bool) (response, bool, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
