@@ -187,6 +187,7 @@ func TestCrashAndResume(t *testing.T) {
 // those in flight finish (so no outcome becomes unknown by the stop), every
 // item is reported once, and the summary is printed.
 func TestStopSignals(t *testing.T) {
+	binary(t) // builds it, or skips before any server starts
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
 		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
 		seqs := make([]uint64, 3000)
@@ -236,6 +237,7 @@ func TestStopSignals(t *testing.T) {
 // TestSecondSignalExitsAtOnce: a second signal ends the process at once;
 // the journal is intact and the run can be resumed.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	binary(t)
 	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
 	defer srv.Close()
 	seqs := make([]uint64, 2000)
