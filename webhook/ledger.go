@@ -189,16 +189,22 @@ func (l *MemoryLedger) Find(_ context.Context, q Query) ([]SentMessage, error) {
 		}
 		out = append(out, *m)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Time.Equal(out[j].Time) {
-			return out[i].Time.Before(out[j].Time)
-		}
-		if out[i].Seq != out[j].Seq {
-			return out[i].Seq < out[j].Seq
-		}
-		return out[i].Key < out[j].Key
-	})
+	SortSent(out)
 	return out, nil
+}
+
+// SortSent puts messages in the order Find returns them: oldest first, then
+// by sequence number, then by key. Ledger implementations use it.
+func SortSent(msgs []SentMessage) {
+	sort.Slice(msgs, func(i, j int) bool {
+		if !msgs[i].Time.Equal(msgs[j].Time) {
+			return msgs[i].Time.Before(msgs[j].Time)
+		}
+		if msgs[i].Seq != msgs[j].Seq {
+			return msgs[i].Seq < msgs[j].Seq
+		}
+		return msgs[i].Key < msgs[j].Key
+	})
 }
 
 // Recorder records what a Handler receives in a Ledger: sent messages from

@@ -23,7 +23,6 @@ package redisledger
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -173,14 +172,6 @@ func (l *Ledger) Find(ctx context.Context, q webhook.Query) ([]webhook.SentMessa
 			out[i].Recalled = recalled[i]
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Time.Equal(out[j].Time) {
-			return out[i].Time.Before(out[j].Time)
-		}
-		if out[i].Seq != out[j].Seq {
-			return out[i].Seq < out[j].Seq
-		}
-		return out[i].Key < out[j].Key
-	})
+	webhook.SortSent(out)
 	return out, nil
 }
