@@ -105,7 +105,7 @@ func (a *app) runBulk(b *bulk) error {
 	switch {
 	case dry != nil:
 	case b.resume != nil:
-		if jr, err = reopenJournal(b.resumeAt); err != nil {
+		if jr, err = reopenJournal(b.resumeAt, b.resume.validLen); err != nil {
 			return err
 		}
 	case b.journal != "":

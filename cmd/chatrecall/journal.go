@@ -69,10 +69,19 @@ func createJournal(path string) (*journal, error) {
 	return startJournal(f), nil
 }
 
-func reopenJournal(path string) (*journal, error) {
+// reopenJournal continues a journal after its last complete line: a line
+// torn by a crash is cut off first, so the next line does not run into it.
+func reopenJournal(path string, validLen int64) (*journal, error) {
+	if err := os.Truncate(path, validLen); err != nil {
+		return nil, usagef("--resume: cannot cut the torn end of %s: %v", path, err)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, usagef("--resume: cannot open %s for writing: %v", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, usagef("--resume: %s: %v", path, err)
 	}
 	return startJournal(f), nil
 }
@@ -183,10 +192,11 @@ func (j *journal) close() error {
 
 // journalState is what a journal says of a run.
 type journalState struct {
-	header  journalHeader
-	items   []string
-	sent    map[string]bool
-	outcome map[string]row // the last row of each item
+	validLen int64 // bytes up to the end of the last complete line
+	header   journalHeader
+	items    []string
+	sent     map[string]bool
+	outcome  map[string]row // the last row of each item
 }
 
 // readJournal reads a journal for --resume.
@@ -213,6 +223,7 @@ func readJournal(path string) (*journalState, error) {
 			}
 			return nil, usagef("--resume: %s line %d is not a journal line", path, n)
 		}
+		st.validLen += int64(len(line))
 		switch {
 		case n == 1:
 			if l.Journal != journalVersion {

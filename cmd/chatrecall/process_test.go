@@ -299,6 +299,20 @@ func TestTornJournalLine(t *testing.T) {
 	assert.True(t, st.sent["2"])
 	_, has := st.outcome["2"]
 	assert.False(t, has)
+
+	// Resuming cuts the torn end before appending, so the journal stays
+	// readable.
+	jr, err := reopenJournal(path, st.validLen)
+	require.NoError(t, err)
+	rw := row{Endpoint: "group_msg_recall", Target: "g", Item: "2", Outcome: "recalled"}
+	done := make(chan struct{})
+	jr.writeThen(journalLine{Row: &rw}, func() { close(done) })
+	<-done
+	require.NoError(t, jr.close())
+	st, err = readJournal(path)
+	require.NoError(t, err)
+	assert.Equal(t, "recalled", st.outcome["2"].Outcome)
+	assert.Equal(t, "recalled", st.outcome["1"].Outcome)
 }
 
 // TestMemoryStaysFlat: 1,000,000 seqs from stdin, as a dry run and as a real
