@@ -30,6 +30,11 @@ const (
 	EndpointTPNSRevoke     = "tpns/revoke_push_msg"
 	EndpointTPNSCancel     = "tpns/cancel_timing_task"
 	EndpointTPNSRecord     = "tpns/get_push_record"
+	// History and delete-by-sender, used by the sweep.
+	EndpointGroupHistory        = "group_msg_get_simple"
+	EndpointC2CHistory          = "admin_getroammsg"
+	EndpointOfficialHistory     = "official_account_msg_get_simple"
+	EndpointGroupDeleteBySender = "delete_group_msg_by_sender"
 	// EndpointTPNSPush is /v3/push/app for token and account audiences.
 	EndpointTPNSPush = "tpns/push_app"
 	// endpointTPNSPushBroadcast is /v3/push/app for all, tag and package

@@ -52,6 +52,13 @@ var (
 	// Such errors are *NotSentError values that also match their cause (the
 	// context's end, or the failure that stopped the operation).
 	ErrNotSent = errors.New("not sent")
+	// ErrNoHistory: the conversation keeps no history to read, as in a
+	// live-stream group (AVChatRoom, code 10044). Its message IDs can only
+	// come from the after-send webhook (package webhook's Ledger).
+	ErrNoHistory = errors.New("no history")
+	// ErrNotRecalled: a sweep's verification read the message back and it
+	// is still there, not recalled.
+	ErrNotRecalled = errors.New("not recalled")
 )
 
 // Code is an error code of the service: ErrorCode on Chat, ret_code on
@@ -115,6 +122,7 @@ const (
 	CodeGroupMsgNotRecallable Code = 10032 // message cannot be recalled
 	CodeGroupTypeNoRecall     Code = 10033 // group type does not support recall
 	CodeGroupRecallForbidden  Code = 10041 // app configured to forbid group recall
+	CodeGroupNoHistory        Code = 10044 // group type keeps no history (AVChatRoom): group_msg_get_simple
 )
 
 // Codes of official_account_msg_recall.
@@ -244,6 +252,38 @@ var groupCodes = map[Code]codeInfo{
 	10041: ci("app is configured to forbid group recall", ErrNotRecallable),
 }
 
+// groupReadCodes are the codes of group_msg_get_simple and
+// delete_group_msg_by_sender.
+var groupReadCodes = map[Code]codeInfo{
+	10002: ci("internal error: retry", temporary),
+	10003: ci("invalid command", invalid),
+	10004: ci("invalid parameter", invalid),
+	10007: ci("no permission", perm),
+	10010: ci("group does not exist", notFound),
+	10015: ci("invalid group ID", invalid),
+	10044: ci("this group type keeps no history (AVChatRoom): take message IDs from the after-send webhook instead (webhook.Ledger)", ErrNoHistory),
+}
+
+// officialReadCodes are the codes of official_account_msg_get_simple
+// (spec 2.7: no table of its own is published; those of 2.2 apply).
+var officialReadCodes = map[Code]codeInfo{
+	10002: ci("internal error: retry", temporary),
+	10003: ci("invalid command", invalid),
+	10004: ci("invalid parameter", invalid),
+	10007: ci("no permission", perm),
+	10010: ci("official account does not exist", notFound),
+	10015: ci("invalid official account ID", invalid),
+}
+
+// c2cReadCodes are the codes of admin_getroammsg.
+var c2cReadCodes = map[Code]codeInfo{
+	90001: ci("request body is not valid JSON", invalid),
+	90003: ci("Peer_Account missing or unknown", notFound, invalid),
+	90008: ci("Operator_Account missing or unknown", notFound, invalid),
+	90009: ci("needs an App admin: set Identifier to an admin account", perm),
+	91000: ci("internal error: retry", temporary),
+}
+
 var officialCodes = map[Code]codeInfo{
 	10002: ci("internal error: retry", temporary),
 	10003: ci("invalid command", invalid),
@@ -308,6 +348,12 @@ func codeTable(endpoint string) map[Code]codeInfo {
 		return pushCodes
 	case EndpointC2CRecall:
 		return c2cCodes
+	case EndpointGroupHistory, EndpointGroupDeleteBySender:
+		return groupReadCodes
+	case EndpointOfficialHistory:
+		return officialReadCodes
+	case EndpointC2CHistory:
+		return c2cReadCodes
 	case EndpointTPNSStop, EndpointTPNSRevoke, EndpointTPNSCancel, EndpointTPNSRecord, EndpointTPNSPush:
 		return tpnsCodes
 	}

@@ -1,6 +1,6 @@
 module github.com/chatrecall/chatrecall
 
-go 1.22
+go 1.23
 
 require (
 	github.com/jarcoal/httpmock v1.4.2

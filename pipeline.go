@@ -36,6 +36,9 @@ type endpoint struct {
 	// answered with a "gone" code). A push is not: it would be delivered
 	// twice.
 	idempotent bool
+	// read: the request changes nothing (a history page), so no attempt
+	// can leave it "applied": a failure is only a failure.
+	read bool
 	// gone are the codes meaning "not there any more". After an attempt that
 	// may have taken effect, they confirm that it did.
 	gone []Code
@@ -364,6 +367,9 @@ func (c *Client) runRequest(ctx context.Context, j *job, idx []int, st []itemSta
 		for _, i := range pending {
 			s := &st[i]
 			v, err := c.classify(j, a, i, s)
+			if j.ep.read {
+				s.maybe = false
+			}
 			switch v {
 			case vDone:
 				s.done(false)

@@ -61,18 +61,23 @@ type serviceLimit struct {
 // documentedLimits are the limits of spec section 4, per endpoint. Endpoints
 // without a documented limit are not paced.
 var documentedLimits = map[string]serviceLimit{
-	EndpointGroupRecall:       {200, time.Second},
-	EndpointOfficialRecall:    {200, time.Second},
-	EndpointC2CRecall:         {200, time.Second},
-	EndpointPushRevoke:        {1, time.Second},
-	endpointTPNSPushBroadcast: {1, time.Second},
-	EndpointTPNSRecord:        {200, time.Hour},
+	EndpointGroupRecall:         {200, time.Second},
+	EndpointOfficialRecall:      {200, time.Second},
+	EndpointC2CRecall:           {200, time.Second},
+	EndpointPushRevoke:          {1, time.Second},
+	endpointTPNSPushBroadcast:   {1, time.Second},
+	EndpointTPNSRecord:          {200, time.Hour},
+	EndpointGroupHistory:        {200, time.Second},
+	EndpointC2CHistory:          {200, time.Second},
+	EndpointOfficialHistory:     {200, time.Second},
+	EndpointGroupDeleteBySender: {200, time.Second},
 }
 
 // knownEndpoints are the endpoints WithRateLimit accepts.
 var knownEndpoints = map[string]bool{
 	EndpointGroupRecall: true, EndpointOfficialRecall: true, EndpointC2CRecall: true, EndpointPushRevoke: true,
 	EndpointTPNSStop: true, EndpointTPNSRevoke: true, EndpointTPNSCancel: true, EndpointTPNSRecord: true, EndpointTPNSPush: true,
+	EndpointGroupHistory: true, EndpointC2CHistory: true, EndpointOfficialHistory: true, EndpointGroupDeleteBySender: true,
 }
 
 // pace turns a service limit into the client's token bucket: DefaultLimitFactor

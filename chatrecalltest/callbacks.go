@@ -88,18 +88,10 @@ func (s *Server) post(command string, body map[string]any) {
 // sequence number: one past the group's highest.
 func (s *Server) SendGroupMessage(groupID, sender string, at time.Time) uint64 {
 	s.mu.Lock()
-	g := s.state.groups[groupID]
-	if g == nil {
-		g = &group{Group: Group{ID: groupID, Type: "Public"}, msgs: map[uint64]MessageState{}}
-		s.state.groups[groupID] = g
-	}
-	var seq uint64
-	for q := range g.msgs {
-		seq = max(seq, q)
-	}
-	seq++
-	g.msgs[seq] = MessagePresent
-	typ := g.Type
+	st := s.groupStore(groupID, "")
+	seq := st.next()
+	st.add(&stored{seq: seq, sender: sender, at: at.Truncate(time.Second), random: uint32(seq * 7919 % 4294967296), state: MessagePresent})
+	typ := s.state.groups[groupID].Type
 	s.mu.Unlock()
 	s.post(webhookGroupAfterSend, map[string]any{"GroupId": groupID, "Type": typ, "From_Account": sender, "Operator_Account": sender,
 		"Random": seq * 7919 % 4294967296, "MsgSeq": seq, "MsgTime": at.Unix(), "OnlineOnlyFlag": 0, "MsgBody": []any{},
@@ -114,7 +106,7 @@ func (s *Server) SendC2CMessage(from, to string, at time.Time) string {
 	s.state.seq++
 	seq := s.state.seq
 	key := fmt.Sprintf("%d_%d_%d", seq, seq*7919%1000000, at.Unix())
-	s.state.c2c[key] = &c2cMessage{from: from, to: to, state: MessagePresent}
+	s.state.addC2C(&stored{seq: uint64(seq), key: key, sender: from, to: to, at: at.Truncate(time.Second), random: uint32(seq * 7919 % 1000000), state: MessagePresent})
 	s.mu.Unlock()
 	s.post(webhookC2CAfterSend, map[string]any{"From_Account": from, "To_Account": to, "MsgSeq": seq, "MsgRandom": seq * 7919 % 1000000,
 		"MsgTime": at.Unix(), "MsgKey": key, "OnlineOnlyFlag": 0, "SendMsgResult": 0, "ErrorInfo": "send msg succeed", "UnreadMsgNum": 1, "MsgBody": []any{}})
@@ -125,13 +117,10 @@ func (s *Server) SendC2CMessage(from, to string, at time.Time) string {
 // OfficialAccount.CallbackAfterSendMsg, and returns its MsgKey.
 func (s *Server) SendOfficialMessage(account string, at time.Time) string {
 	s.mu.Lock()
-	a := s.state.official[account]
-	if a == nil {
-		a = &officialAccount{msgs: map[string]MessageState{}}
-		s.state.official[account] = a
-	}
-	key := fmt.Sprintf("%d_1_%d", len(a.msgs)+1, at.Unix())
-	a.msgs[key] = MessagePresent
+	a := s.officialAccount(account)
+	seq := a.store.next()
+	key := fmt.Sprintf("%d_1_%d", seq, at.Unix())
+	a.store.add(&stored{seq: seq, key: key, sender: account, at: at.Truncate(time.Second), state: MessagePresent})
 	s.mu.Unlock()
 	s.post(webhookOfficialAfterSend, map[string]any{"Official_Account": account, "MsgKey": key, "MsgTime": at.Unix(),
 		"OnlineOnlyFlag": 0, "MsgBody": []any{}, "EventTime": at.UnixMilli()})

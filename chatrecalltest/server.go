@@ -84,12 +84,16 @@ type limit struct {
 // documentedLimits are the frequency limits of the service.
 func documentedLimits() map[string]limit {
 	return map[string]limit{
-		chatrecall.EndpointGroupRecall:    {200, time.Second},
-		chatrecall.EndpointOfficialRecall: {200, time.Second},
-		chatrecall.EndpointC2CRecall:      {200, time.Second},
-		chatrecall.EndpointPushRevoke:     {1, time.Second},
-		chatrecall.EndpointTPNSRecord:     {200, time.Hour},
-		tpnsBroadcast:                     {1, time.Second},
+		chatrecall.EndpointGroupRecall:         {200, time.Second},
+		chatrecall.EndpointOfficialRecall:      {200, time.Second},
+		chatrecall.EndpointC2CRecall:           {200, time.Second},
+		chatrecall.EndpointPushRevoke:          {1, time.Second},
+		chatrecall.EndpointTPNSRecord:          {200, time.Hour},
+		chatrecall.EndpointGroupHistory:        {200, time.Second},
+		chatrecall.EndpointC2CHistory:          {200, time.Second},
+		chatrecall.EndpointOfficialHistory:     {200, time.Second},
+		chatrecall.EndpointGroupDeleteBySender: {200, time.Second},
+		tpnsBroadcast:                          {1, time.Second},
 	}
 }
 
@@ -225,8 +229,12 @@ func (s *Server) Reset() {
 var chatPaths = map[string]string{
 	"/v4/group_open_http_svc/group_msg_recall":                       chatrecall.EndpointGroupRecall,
 	"/v4/official_account_open_http_svc/official_account_msg_recall": chatrecall.EndpointOfficialRecall,
-	"/v4/timpush/revoke":           chatrecall.EndpointPushRevoke,
-	"/v4/openim/admin_msgwithdraw": chatrecall.EndpointC2CRecall,
+	"/v4/timpush/revoke":                                                 chatrecall.EndpointPushRevoke,
+	"/v4/openim/admin_msgwithdraw":                                       chatrecall.EndpointC2CRecall,
+	"/v4/group_open_http_svc/group_msg_get_simple":                       chatrecall.EndpointGroupHistory,
+	"/v4/openim/admin_getroammsg":                                        chatrecall.EndpointC2CHistory,
+	"/v4/official_account_open_http_svc/official_account_msg_get_simple": chatrecall.EndpointOfficialHistory,
+	"/v4/group_open_http_svc/delete_group_msg_by_sender":                 chatrecall.EndpointGroupDeleteBySender,
 }
 
 var tpnsPaths = map[string]string{
@@ -305,7 +313,7 @@ func chatError(code chatrecall.Code, info string) map[string]any {
 // pushStyle reports whether an endpoint answers the timpush/openim codes
 // (90001, 90009) rather than the common ones (60003, 60010).
 func pushStyle(ep string) bool {
-	return ep == chatrecall.EndpointPushRevoke || ep == chatrecall.EndpointC2CRecall
+	return ep == chatrecall.EndpointPushRevoke || ep == chatrecall.EndpointC2CRecall || ep == chatrecall.EndpointC2CHistory
 }
 
 func (s *Server) serveChat(x *exchange) {
@@ -461,6 +469,8 @@ func (s *Server) respond(x *exchange, apply func() (resp any, code chatrecall.Co
 		return
 	case FaultContradict, FaultOmit:
 		resp = alterList(resp, f.Kind)
+	case FaultShortPage, FaultEmptyPage, FaultStalePage:
+		resp = s.alterPage(resp, f.Kind, x.body)
 	}
 	s.note(x, code, fname)
 	writeJSON(x.w, resp)
@@ -707,11 +717,22 @@ const (
 	// FaultHTTPStatus answers the HTTP status Fault.Status with the
 	// Retry-After header Fault.RetryAfter (if set); nothing is applied.
 	FaultHTTPStatus
+	// FaultShortPage answers a history request with the newest half of its
+	// page and "not finished" (IsFinished 0, Complete 0), as the service may
+	// for a range that is too long.
+	FaultShortPage
+	// FaultEmptyPage answers a history request with no messages and "not
+	// finished".
+	FaultEmptyPage
+	// FaultStalePage answers a history request with a page that makes no
+	// progress: group messages above the requested seq, or the LastMsgKey
+	// the request carried.
+	FaultStalePage
 )
 
 var faultNames = map[FaultKind]string{FaultHTTP502: "http502", FaultCode: "code", FaultDelay: "delay", FaultDrop: "drop", FaultLost: "lost",
 	FaultAppliedCode: "applied-code", FaultAppliedHTTP502: "applied-http502", FaultContradict: "contradict", FaultOmit: "omit",
-	FaultRedirect: "redirect", FaultHTTPStatus: "http-status"}
+	FaultRedirect: "redirect", FaultHTTPStatus: "http-status", FaultShortPage: "short-page", FaultEmptyPage: "empty-page", FaultStalePage: "stale-page"}
 
 // Fault is one injected failure.
 type Fault struct {

@@ -19,11 +19,14 @@ const (
 	MessagePresent
 	// MessageRecalled: the message was recalled.
 	MessageRecalled
+	// MessageDeleted: the message was deleted or expired (DeleteGroupMessage):
+	// history shows it with IsPlaceMsg 1.
+	MessageDeleted
 )
 
-// String returns "missing", "present" or "recalled".
+// String returns "missing", "present", "recalled" or "deleted".
 func (m MessageState) String() string {
-	return [...]string{"missing", "present", "recalled"}[m]
+	return [...]string{"missing", "present", "recalled", "deleted"}[m]
 }
 
 // Group seeds a group.
@@ -39,16 +42,21 @@ type Group struct {
 
 type group struct {
 	Group
-	msgs map[uint64]MessageState
+	store  *seqStore            // the group's own messages
+	topics map[string]*seqStore // a Community group's topics
+}
+
+// stores returns the group's store and its topics'.
+func (g *group) stores() []*seqStore {
+	out := []*seqStore{g.store}
+	for _, t := range g.topics {
+		out = append(out, t)
+	}
+	return out
 }
 
 type officialAccount struct {
-	msgs map[string]MessageState
-}
-
-type c2cMessage struct {
-	from, to string
-	state    MessageState
+	store *seqStore
 }
 
 // PushTask seeds an all-user or tag push task of v4/timpush.
@@ -109,7 +117,8 @@ type pushTask struct {
 type state struct {
 	groups   map[string]*group
 	official map[string]*officialAccount
-	c2c      map[string]*c2cMessage
+	c2c      map[string]*stored   // by MsgKey
+	c2cConv  map[string][]*stored // by c2cKey, in time order
 	push     map[string]*pushTask
 	tpns     map[string]*TPNSTask
 	nextID   int
@@ -119,7 +128,8 @@ type state struct {
 func (st *state) init() {
 	st.groups = map[string]*group{}
 	st.official = map[string]*officialAccount{}
-	st.c2c = map[string]*c2cMessage{}
+	st.c2c = map[string]*stored{}
+	st.c2cConv = map[string][]*stored{}
 	st.push = map[string]*pushTask{}
 	st.tpns = map[string]*TPNSTask{}
 	st.nextID = 1000
@@ -133,21 +143,19 @@ func (s *Server) AddGroup(g Group) {
 		old.Group = g
 		return
 	}
-	s.state.groups[g.ID] = &group{Group: g, msgs: map[uint64]MessageState{}}
+	s.state.groups[g.ID] = &group{Group: g, store: newSeqStore()}
 }
 
 // AddGroupMessages adds messages to a group, creating a "Public" group if
-// it does not exist.
+// it does not exist. They have no sender and the server's current time;
+// FillGroup and SendGroupMessage add messages with both.
 func (s *Server) AddGroupMessages(groupID string, seqs ...uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.state.groups[groupID]
-	if g == nil {
-		g = &group{Group: Group{ID: groupID, Type: "Public"}, msgs: map[uint64]MessageState{}}
-		s.state.groups[groupID] = g
-	}
+	st := s.groupStore(groupID, "")
+	now := s.clock.Now().Truncate(time.Second)
 	for _, q := range seqs {
-		g.msgs[q] = MessagePresent
+		st.add(&stored{seq: q, at: now, state: MessagePresent})
 	}
 }
 
@@ -156,7 +164,7 @@ func (s *Server) GroupMessage(groupID string, seq uint64) MessageState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if g := s.state.groups[groupID]; g != nil {
-		return g.msgs[seq]
+		return g.store.state(seq)
 	}
 	return MessageMissing
 }
@@ -167,8 +175,8 @@ func (s *Server) RecalledGroupMessages(groupID string) []uint64 {
 	defer s.mu.Unlock()
 	var out []uint64
 	if g := s.state.groups[groupID]; g != nil {
-		for q, st := range g.msgs {
-			if st == MessageRecalled {
+		for q, m := range g.store.bySeq {
+			if m.state == MessageRecalled {
 				out = append(out, q)
 			}
 		}
@@ -187,13 +195,20 @@ func (s *Server) AddOfficialAccount(account string) {
 func (s *Server) AddOfficialMessages(account string, keys ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.state.official[account]
-	if a == nil {
-		a = &officialAccount{msgs: map[string]MessageState{}}
-		s.state.official[account] = a
-	}
+	a := s.officialAccount(account)
+	now := s.clock.Now().Truncate(time.Second)
 	for _, k := range keys {
-		a.msgs[k] = MessagePresent
+		if m := a.store.byKey[k]; m != nil {
+			m.state = MessagePresent
+			continue
+		}
+		// A key of the service's form (Seq_1_Time) keeps its seq; any
+		// other key gets the next one.
+		seq := a.store.next()
+		if n, ok := keySeq(k); ok && a.store.bySeq[n] == nil {
+			seq = n
+		}
+		a.store.add(&stored{seq: seq, key: k, sender: account, at: now, state: MessagePresent})
 	}
 }
 
@@ -202,7 +217,9 @@ func (s *Server) OfficialMessage(account, key string) MessageState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if a := s.state.official[account]; a != nil {
-		return a.msgs[key]
+		if m := a.store.byKey[key]; m != nil {
+			return m.state
+		}
 	}
 	return MessageMissing
 }
@@ -211,7 +228,8 @@ func (s *Server) OfficialMessage(account, key string) MessageState {
 func (s *Server) AddC2CMessage(from, to, msgKey string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.state.c2c[msgKey] = &c2cMessage{from: from, to: to, state: MessagePresent}
+	s.state.seq++
+	s.state.addC2C(&stored{seq: uint64(s.state.seq), key: msgKey, sender: from, to: to, at: s.clock.Now().Truncate(time.Second), state: MessagePresent})
 }
 
 // C2CMessage reports the state of a one-to-one message.
@@ -311,6 +329,14 @@ func (s *Server) applyChat(x *exchange) (any, chatrecall.Code, []string) {
 		return s.applyPushRevoke(x.body)
 	case chatrecall.EndpointC2CRecall:
 		return s.applyC2C(x.body)
+	case chatrecall.EndpointGroupHistory:
+		return s.applyGroupHistory(x.body)
+	case chatrecall.EndpointC2CHistory:
+		return s.applyC2CHistory(x.body)
+	case chatrecall.EndpointOfficialHistory:
+		return s.applyOfficialHistory(x.body)
+	case chatrecall.EndpointGroupDeleteBySender:
+		return s.applyDeleteBySender(x.body)
 	}
 	return chatError(chatrecall.CodeResourcePathWrong, "resource path wrong"), chatrecall.CodeResourcePathWrong, nil
 }
@@ -342,6 +368,13 @@ func (s *Server) applyGroup(body []byte) (any, chatrecall.Code, []string) {
 		items[i].MsgSeq = &req.MsgSeqList[i].MsgSeq
 	}
 	g := s.state.groups[req.GroupID]
+	var st *seqStore
+	if g != nil {
+		st = g.store
+		if t := g.topics[req.TopicID]; t != nil {
+			st = t
+		}
+	}
 	switch {
 	case len(req.MsgSeqList) > 10:
 		return failList(chatrecall.CodeGroupInvalidParameter, "at most 10 MsgSeq per request", items)
@@ -354,8 +387,8 @@ func (s *Server) applyGroup(body []byte) (any, chatrecall.Code, []string) {
 	}
 	var applied []string
 	for i, m := range req.MsgSeqList {
-		if g.msgs[m.MsgSeq] == MessagePresent {
-			g.msgs[m.MsgSeq] = MessageRecalled
+		if msg := st.bySeq[m.MsgSeq]; msg != nil && msg.state == MessagePresent {
+			msg.state = MessageRecalled
 			applied = append(applied, strconv.FormatUint(m.MsgSeq, 10))
 			continue
 		}
@@ -390,8 +423,8 @@ func (s *Server) applyOfficial(body []byte) (any, chatrecall.Code, []string) {
 	}
 	var applied []string
 	for i, k := range req.MsgKeyList {
-		if a.msgs[k] == MessagePresent {
-			a.msgs[k] = MessageRecalled
+		if m := a.store.byKey[k]; m != nil && m.state == MessagePresent {
+			m.state = MessageRecalled
 			applied = append(applied, k)
 			continue
 		}
@@ -454,7 +487,7 @@ func (s *Server) applyC2C(body []byte) (any, chatrecall.Code, []string) {
 	}
 	m := s.state.c2c[req.MsgKey]
 	switch {
-	case m == nil || m.from != req.From || m.to != req.To:
+	case m == nil || m.state == MessageDeleted || m.sender != req.From || m.to != req.To:
 		return fail(chatrecall.CodeC2CMsgNotFound, "message does not exist")
 	case m.state == MessageRecalled:
 		return fail(chatrecall.CodeC2CAlreadyRecalled, "message already recalled")

@@ -1,6 +1,6 @@
 module github.com/chatrecall/chatrecall/redislimit
 
-go 1.22
+go 1.23
 
 require (
 	github.com/chatrecall/chatrecall v0.1.0
