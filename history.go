@@ -445,6 +445,7 @@ type HistoryError struct {
 	Problem      string
 }
 
+// Error names the read, the conversation and the problem.
 func (e *HistoryError) Error() string {
 	return "chatrecall: " + e.Method + " " + e.Conversation.String() + ": " + e.Problem
 }
