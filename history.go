@@ -280,13 +280,26 @@ func (r *HistoryReader) emit(yield func(Message, error) bool, m Message) (older 
 	return false, nil
 }
 
+// pageRuns is how many times a page whose attempts all failed for a
+// reason that may pass is asked again, each time through the whole retry
+// policy: a read changes nothing, and one unlucky page should not end a
+// sweep of thousands.
+const pageRuns = 3
+
 // fetch makes one history request.
 func (r *HistoryReader) fetch(method string, ep *endpoint, req any, resp response) error {
-	ctx, op := r.c.begin(r.ctx, method, ep.name, 0)
-	_, _, err := r.c.single(ctx, method, ep, req, func() response { return resp }, op, false)
-	r.c.finishCall(ctx, op, err)
-	if err == nil {
-		r.stats.Pages++
+	var err error
+	for run := 0; run < pageRuns; run++ {
+		ctx, op := r.c.begin(r.ctx, method, ep.name, 0)
+		_, _, err = r.c.single(ctx, method, ep, req, func() response { return resp }, op, false)
+		r.c.finishCall(ctx, op, err)
+		if err == nil {
+			r.stats.Pages++
+			return nil
+		}
+		if r.ctx.Err() != nil || !retryable(err) {
+			return err
+		}
 	}
 	return err
 }
