@@ -274,7 +274,10 @@ func TestSweepBadInput(t *testing.T) {
 		call  func() error
 		field string
 	}{
-		{"no filter", func() error { _, err := client.Sweep(ctx, g, chatrecall.SweepFilter{}, chatrecall.SweepOptions{}); return err }, "Senders"},
+		{"no filter", func() error {
+			_, err := client.Sweep(ctx, g, chatrecall.SweepFilter{}, chatrecall.SweepOptions{})
+			return err
+		}, "Senders"},
 		{"empty sender", func() error {
 			_, err := client.Sweep(ctx, g, chatrecall.SweepFilter{Senders: []string{""}}, chatrecall.SweepOptions{})
 			return err
@@ -292,7 +295,10 @@ func TestSweepBadInput(t *testing.T) {
 			return err
 		}, "Until"},
 		{"empty plan", func() error { _, err := client.ApplySweep(ctx, nil, chatrecall.SweepOptions{}); return err }, "plan"},
-		{"seq 0", func() error { _, err := client.ApplySweep(ctx, []chatrecall.SweepItem{item(0)}, chatrecall.SweepOptions{}); return err }, "plan[0].MsgSeq"},
+		{"seq 0", func() error {
+			_, err := client.ApplySweep(ctx, []chatrecall.SweepItem{item(0)}, chatrecall.SweepOptions{})
+			return err
+		}, "plan[0].MsgSeq"},
 		{"duplicate", func() error {
 			_, err := client.ApplySweep(ctx, []chatrecall.SweepItem{item(1), item(2), item(1)}, chatrecall.SweepOptions{})
 			return err
