@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -206,6 +207,52 @@ func FuzzVerifyUserSig(f *testing.F) {
 			}
 			if _, err := VerifyUserSig(app, key, id, s, now); err != nil {
 				t.Fatalf("own signature rejected: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzHistoryPage feeds one body to all three history readers, answered to
+// every page they ask for: each read must end (the same page again makes no
+// progress), group sequence numbers must fall, and no message is yielded
+// twice.
+func FuzzHistoryPage(f *testing.F) {
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"GroupId":"g","IsFinished":0,"RspMsgList":[{"From_Account":"u","MsgSeq":5,"MsgTimeStamp":1,"IsPlaceMsg":2,"MsgBody":[]},{"MsgSeq":4}]}`))
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"Complete":0,"MsgCnt":1,"LastMsgTime":5,"LastMsgKey":"1_2_5","MsgList":[{"From_Account":"a","To_Account":"b","MsgKey":"1_2_5","MsgTimeStamp":5,"MsgFlagBits":8}]}`))
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"Official_Account":"o","IsFinished":0,"LastMsgKey":"3_1_9","RspMsgList":[{"MsgKey":"3_1_9","MsgSeq":3,"MsgTimeStamp":9}]}`))
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"IsFinished":1,"RspMsgList":[]}`))
+	f.Add([]byte(`{"ErrorCode":10044,"ErrorInfo":"no roaming"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := fuzzClient(t, 200, body)
+		ctx := context.Background()
+		for _, r := range []*HistoryReader{
+			c.GroupHistory(ctx, GroupHistoryQuery{GroupID: "g"}),
+			c.C2CHistory(ctx, C2CHistoryQuery{Account: "a", Peer: "b", Until: time.Unix(10, 0)}),
+			c.OfficialHistory(ctx, OfficialHistoryQuery{Account: "o"}),
+		} {
+			seen := map[string]bool{}
+			var last uint64
+			n := 0
+			for m, err := range r.All() {
+				if err != nil {
+					checkNoSecret(t, c, err)
+					break
+				}
+				if n++; n > 10000 {
+					t.Fatalf("read does not end: %q", body)
+				}
+				id := m.MsgKey
+				if r.conv.Kind() == KindGroup {
+					if last != 0 && m.MsgSeq >= last {
+						t.Fatalf("group seq %d after %d from %q", m.MsgSeq, last, body)
+					}
+					last = m.MsgSeq
+					id = strconv.FormatUint(m.MsgSeq, 10)
+				}
+				if seen[id] {
+					t.Fatalf("message %s yielded twice from %q", id, body)
+				}
+				seen[id] = true
 			}
 		}
 	})
