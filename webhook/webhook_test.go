@@ -371,3 +371,59 @@ func (s *settled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *settled) wait() { s.wg.Wait() }
+
+// TestSweepFromTheLedger: spam in a live-stream group, which keeps no
+// history. The ledger recorded what was sent; the sweep plans from it and
+// recalls. One recall's answer is lost, so it ends unknown; its
+// after-recall callback arrives, and verifying against the ledger settles
+// it as recalled.
+func TestSweepFromTheLedger(t *testing.T) {
+	ledger := webhook.NewMemoryLedger(0, 0)
+	h, err := webhook.NewHandler(webhook.Config{SDKAppID: chatrecalltest.DefaultSDKAppID, Token: "tok"})
+	require.NoError(t, err)
+	webhook.Record(h, ledger, nil)
+	tracked := &settled{h: h}
+	receiver := httptest.NewServer(tracked)
+	defer receiver.Close()
+	srv := chatrecalltest.NewServer(chatrecalltest.WithCallback(receiver.URL, "tok"), chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	srv.AddGroup(chatrecalltest.Group{ID: "@TGS#live", Type: "AVChatRoom"})
+	start := time.Now().Add(-30 * time.Minute).Truncate(time.Second)
+	var want []uint64
+	for i := 0; i < 25; i++ {
+		sender := []string{"spammer", "alice"}[i%2]
+		seq := srv.SendGroupMessage("@TGS#live", sender, start.Add(time.Duration(i)*time.Second))
+		if sender == "spammer" {
+			want = append(want, seq)
+		}
+	}
+	tracked.wait()
+
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithRetry(chatrecall.RetryPolicy{MaxAttempts: 1}), chatrecall.WithConcurrency(1))
+	require.NoError(t, err)
+	ctx := context.Background()
+	live := chatrecall.Conversation{GroupID: "@TGS#live"}
+	filter := chatrecall.SweepFilter{Senders: []string{"spammer"}, Since: start}
+	_, err = client.Sweep(ctx, live, filter, chatrecall.SweepOptions{})
+	require.ErrorIs(t, err, chatrecall.ErrNoHistory, "no history: the error says so")
+
+	plan, err := webhook.SweepPlan(ctx, ledger, live, filter)
+	require.NoError(t, err)
+	var planned []uint64
+	for _, it := range plan {
+		planned = append(planned, it.MsgSeq)
+	}
+	assert.Equal(t, want, planned, "the plan is what the spammer sent")
+
+	srv.FailNext(chatrecall.EndpointGroupRecall, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultLost})
+	rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{SkipVerify: true})
+	require.Error(t, err)
+	assert.Equal(t, 10, rep.Summary().Unknown, "the first request's answer was lost")
+
+	srv.WaitCallbacks()
+	tracked.wait()
+	require.NoError(t, client.VerifySweep(ctx, rep, webhook.LedgerVerifier{Ledger: ledger}))
+	sum := rep.Summary()
+	assert.Equal(t, chatrecall.SweepSummary{Total: len(want), Recalled: len(want), Verified: len(want), Settled: 10}, sum)
+	assert.NoError(t, rep.Err())
+}
