@@ -52,7 +52,13 @@ func (a *app) newClient(tpns bool, hooks chatrecall.Hooks, dry *dryRun, extra ..
 func (a *app) configure(tpns bool) (chatrecall.Config, func(), error) {
 	o := a.o
 	if o.demo {
+		if a.demo != nil {
+			// One fake per run: a sweep plans, recalls and verifies
+			// against the same one.
+			return a.demo.Config(), func() {}, nil
+		}
 		srv := demoServer()
+		a.demo = srv
 		fmt.Fprintln(a.e.stderr, "chatrecall: --demo: using an in-process fake service; nothing leaves this machine")
 		return srv.Config(), srv.Close, nil
 	}
@@ -141,6 +147,11 @@ func demoServer() *chatrecalltest.Server {
 	srv.AddOfficialMessages("@TOA#_demo", keys...)
 	srv.AddC2CMessage("alice", "bob", "1_1_1")
 	srv.AddC2CMessage("alice", "bob", "1_1_2")
+	// For sweep: a week of chatter from 20 senders, the last hours included.
+	now := time.Now()
+	srv.FillGroup("@TGS#spam", chatrecalltest.Fill{Messages: 5000, Senders: 20, From: now.Add(-7 * 24 * time.Hour), To: now, Seed: 1})
+	srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 200, From: now.Add(-24 * time.Hour), To: now, Seed: 2})
+	srv.FillOfficial("@TOA#_news", chatrecalltest.Fill{Messages: 100, From: now.Add(-24 * time.Hour), To: now})
 	srv.AddPushTask(chatrecalltest.PushTask{ID: "demo-task", KeptCopies: true})
 	srv.AddPushTask(chatrecalltest.PushTask{ID: "demo-task-bare"})
 	srv.AddTPNSTask(chatrecalltest.TPNSTask{ID: "1001", PushType: "all", Platform: "android", Status: chatrecalltest.TPNSStatusStarted})

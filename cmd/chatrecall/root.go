@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/chatrecalltest"
 )
 
 // Exit codes.
@@ -47,6 +48,7 @@ type app struct {
 	o    options
 	code int
 	stop *stopper
+	demo *chatrecalltest.Server // --demo: the run's fake, once started
 }
 
 // usageErr is a problem with the command line or the configuration.
@@ -122,7 +124,7 @@ short, finish it with --resume FILE.`,
 	f.DurationVar(&a.o.timeout, "timeout", chatrecall.DefaultTimeout, "bound on each attempt")
 	f.StringVar(&a.o.baseURL, "base-url", "", "send Chat requests here instead of the region's domain (a proxy)")
 	f.StringVar(&a.o.tpnsBaseURL, "tpns-base-url", "", "send TPNS requests here instead of the access point")
-	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd())
+	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd(), a.sweepCmd())
 	return root
 }
 

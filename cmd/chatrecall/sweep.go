@@ -1,0 +1,361 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/chatrecall/chatrecall"
+	"github.com/spf13/cobra"
+)
+
+// sweepFlags select what a sweep recalls.
+type sweepFlags struct {
+	group, topic, official, account, peer string
+	senders                               []string
+	since, until                          string
+	plan, planOut, reason, journal        string
+	noVerify                              bool
+	rateLimit                             int
+}
+
+func (a *app) sweepCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "sweep (group | c2c | official | verify) [flags]",
+		Short: "Find what senders posted, recall it, and verify it is gone",
+		Long: `Sweep reads a conversation's history (group_msg_get_simple, admin_getroammsg or
+official_account_msg_get_simple), plans every message of the given senders in the time window
+that is not recalled yet, recalls the plan with the same journal and resume as the group and
+official commands, and reads the range back to verify each message is recalled.
+
+The incident workflow:
+  1. chatrecall sweep group --group G --sender u123 --since 2h --dry-run --plan-out spam.plan
+     (review spam.plan: one JSON line per message; nothing is sent)
+  2. chatrecall sweep group --plan spam.plan --journal spam.journal
+     (recalls the reviewed plan, then verifies it; after a crash: chatrecall group --resume spam.journal)
+  3. chatrecall sweep verify --plan spam.plan
+     (reads the messages back: recalled, still there, deleted, or missing)
+
+Live-stream groups (AVChatRoom) keep no history: the plan must come from IDs recorded by the
+after-send webhook (package webhook's SweepPlan) and be given with --plan.`,
+		Args: cobra.NoArgs,
+	}
+	c.AddCommand(a.sweepKindCmd("group"), a.sweepKindCmd("c2c"), a.sweepKindCmd("official"), a.sweepVerifyCmd())
+	return c
+}
+
+func (a *app) sweepKindCmd(kind string) *cobra.Command {
+	var f sweepFlags
+	use := map[string]string{
+		"group":    "group --group ID (--sender ACCOUNT... --since WHEN | --plan FILE) [flags]",
+		"c2c":      "c2c --account A --peer B (--sender ACCOUNT... --since WHEN | --plan FILE) [flags]",
+		"official": "official --official ID (--since WHEN | --plan FILE) [flags]",
+	}[kind]
+	c := &cobra.Command{
+		Use:   use,
+		Short: "Sweep a " + map[string]string{"group": "group", "c2c": "one-to-one conversation", "official": "official account"}[kind],
+		Example: map[string]string{
+			"group":    "  chatrecall sweep group --group @TGS#2J4SZEAEL --sender u123 --since 2h --dry-run\n  chatrecall sweep group --plan spam.plan --journal spam.journal",
+			"c2c":      "  chatrecall sweep c2c --account alice --peer mallory --sender mallory --since 24h",
+			"official": "  chatrecall sweep official --official @TOA#_2J4SZEAEL --since 30m --reason 'wrong push'",
+		}[kind],
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runSweep(kind, &f) },
+	}
+	fl := c.Flags()
+	switch kind {
+	case "group":
+		fl.StringVar(&f.group, "group", "", "the group, such as @TGS#2J4SZEAEL")
+		fl.StringVar(&f.topic, "topic", "", "a topic of a topic-enabled Community group")
+	case "c2c":
+		fl.StringVar(&f.account, "account", "", "whose view of the conversation is read (Operator_Account)")
+		fl.StringVar(&f.peer, "peer", "", "the other party (Peer_Account)")
+	case "official":
+		fl.StringVar(&f.official, "official", "", "the official account, such as @TOA#_2J4SZEAEL")
+	}
+	fl.StringSliceVar(&f.senders, "sender", nil, "an account whose messages are swept (repeat or separate with commas)")
+	fl.StringVar(&f.since, "since", "", "sweep messages sent since WHEN: a duration back from now (2h, 30m) or an RFC 3339 time")
+	fl.StringVar(&f.until, "until", "", "and until WHEN (default: now)")
+	fl.StringVar(&f.plan, "plan", "", "recall the plan in FILE (JSON lines, as --dry-run --plan-out wrote it) instead of reading history")
+	fl.StringVar(&f.planOut, "plan-out", "", "with --dry-run: write the plan to FILE instead of standard output")
+	if kind != "c2c" {
+		fl.StringVar(&f.reason, "reason", "", "the reason sent with the recall (at most 100 bytes)")
+		fl.StringVar(&f.journal, "journal", "", "record each request's items before it is sent, and each outcome, in FILE (resume with chatrecall "+kind+" --resume FILE)")
+		fl.IntVar(&f.rateLimit, "rate-limit", 0, "the app's recall limit in calls per second, when a paid add-on raised it")
+	}
+	fl.BoolVar(&f.noVerify, "no-verify", false, "do not read the messages back after recalling them")
+	return c
+}
+
+// parseWhen reads a duration back from now or an RFC 3339 time.
+func parseWhen(flag, v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usagef("sweep: --%s %q: give a duration back from now (2h, 90m) or an RFC 3339 time (2026-11-22T10:00:00Z)", flag, v)
+}
+
+func (a *app) runSweep(kind string, f *sweepFlags) error {
+	if f.planOut != "" && !a.o.dryRun {
+		return usagef("sweep %s: --plan-out writes the plan of a --dry-run", kind)
+	}
+	if f.journal != "" && a.o.dryRun {
+		return usagef("sweep %s: --dry-run sends nothing, so there is nothing to journal", kind)
+	}
+	var plan []chatrecall.SweepItem
+	if f.plan != "" {
+		if f.group != "" || f.account != "" || f.official != "" || len(f.senders) > 0 || f.since != "" {
+			return usagef("sweep %s: --plan takes the conversation and the messages from FILE; give it without --group, --sender or --since", kind)
+		}
+		var err error
+		if plan, err = readPlan(f.plan); err != nil {
+			return err
+		}
+		for _, it := range plan {
+			if it.Kind() != kind {
+				return usagef("sweep %s: --plan %s holds %s messages; use chatrecall sweep %s", kind, f.plan, it.Kind(), it.Kind())
+			}
+		}
+	}
+	now := time.Now()
+	since, err := parseWhen("since", f.since, now)
+	if err != nil {
+		return err
+	}
+	until, err := parseWhen("until", f.until, now)
+	if err != nil {
+		return err
+	}
+	conv := chatrecall.Conversation{GroupID: f.group, TopicID: f.topic, Official: f.official, Account: f.account, Peer: f.peer}
+	if f.plan == "" {
+		if since.IsZero() {
+			return usagef("sweep %s: --since is required: how far back to sweep (2h, or an RFC 3339 time)", kind)
+		}
+		if kind == "official" && len(f.senders) == 0 {
+			f.senders = []string{f.official} // an official account's messages are its own
+		}
+		if len(f.senders) == 0 {
+			return usagef("sweep %s: --sender is required: whose messages to sweep", kind)
+		}
+	}
+	client, cleanup, err := a.newClient(false, chatrecall.Hooks{}, nil)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-a.stop.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if f.plan == "" {
+		p := client.PlanSweep(ctx, conv, chatrecall.SweepFilter{Senders: f.senders, Since: since, Until: until})
+		for it, err := range p.All() {
+			if err != nil {
+				return err
+			}
+			plan = append(plan, it)
+		}
+		st := p.Stats()
+		fmt.Fprintf(a.e.stderr, "chatrecall: read %d messages in %d pages: %d matched, %d planned, %d already recalled, %d deleted\n",
+			st.Read, st.History.Pages, st.Matched, st.Planned, st.AlreadyRecalled, st.Deleted)
+		if len(st.History.Gaps) > 0 {
+			fmt.Fprintf(a.e.stderr, "chatrecall: the history returned nothing for %d sequence numbers (%v): messages there could not be seen\n", len(st.History.Gaps), st.History.Gaps)
+		}
+	}
+	if a.o.dryRun {
+		w := a.e.stdout
+		if f.planOut != "" {
+			file, err := os.Create(f.planOut)
+			if err != nil {
+				return usagef("sweep %s: --plan-out: %v", kind, err)
+			}
+			defer file.Close()
+			w = file
+		}
+		if err := writePlan(w, plan); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.e.stderr, "dry run: %d messages would be recalled; nothing was sent\n", len(plan))
+		return nil
+	}
+	if len(plan) == 0 {
+		fmt.Fprintln(a.e.stderr, "chatrecall: nothing to recall")
+		return nil
+	}
+	conv = plan[0].Conversation
+	if kind == "c2c" {
+		rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{SkipVerify: f.noVerify})
+		if rep == nil {
+			return err
+		}
+		a.printSweep(rep)
+		return nil
+	}
+	// Group and official plans go through the bulk engine: journal, resume,
+	// progress and per-item output as chatrecall group and official.
+	in := &items{src: "plan"}
+	for _, it := range plan {
+		if kind == "group" {
+			in.seqs = append(in.seqs, uint32(it.MsgSeq))
+		} else {
+			in.keys = append(in.keys, it.MsgKey)
+		}
+		in.pos = append(in.pos, uint32(len(in.pos)+1))
+	}
+	target := conv.GroupID
+	endpoint := chatrecall.EndpointGroupRecall
+	if kind == "official" {
+		target, endpoint = conv.Official, chatrecall.EndpointOfficialRecall
+	}
+	if err := a.runBulk(&bulk{command: kind, endpoint: endpoint, target: target, topic: conv.TopicID, reason: f.reason, in: in,
+		journal: f.journal, rateLimit: f.rateLimit}); err != nil {
+		return err
+	}
+	if f.noVerify || a.stop.stopped() {
+		return nil
+	}
+	return a.verifyPlan(ctx, client, plan)
+}
+
+// verifyPlan reads plan back and prints what it finds.
+func (a *app) verifyPlan(ctx context.Context, client *chatrecall.Client, plan []chatrecall.SweepItem) error {
+	rep := &chatrecall.SweepReport{Conversation: plan[0].Conversation}
+	for _, it := range plan {
+		rep.Items = append(rep.Items, chatrecall.SweepOutcome{SweepItem: it})
+	}
+	if err := client.VerifySweep(ctx, rep, nil); err != nil {
+		return err
+	}
+	a.printSweep(rep)
+	return nil
+}
+
+// printSweep prints every item not verified recalled, and the counts.
+func (a *app) printSweep(rep *chatrecall.SweepReport) {
+	counts := map[chatrecall.Check]int{}
+	for _, it := range rep.Items {
+		counts[it.Check]++
+		if it.Check == chatrecall.CheckRecalled {
+			continue
+		}
+		if a.o.json {
+			line, _ := json.Marshal(map[string]any{"item": it.ID(), "check": it.Check.String(), "error": errText(it.Err)})
+			fmt.Fprintln(a.e.stdout, string(line))
+			continue
+		}
+		fmt.Fprintf(a.e.stdout, "%s\t%s\t%s\n", it.ID(), it.Check, errText(it.Err))
+	}
+	fmt.Fprintf(a.e.stderr, "verified: %d recalled, %d still there, %d deleted or expired, %d not found in history, %d unverified\n",
+		counts[chatrecall.CheckRecalled], counts[chatrecall.CheckNotRecalled], counts[chatrecall.CheckDeleted], counts[chatrecall.CheckMissing], counts[chatrecall.CheckNone])
+	// The exit code says what verification found: it replaces the
+	// recalls' own (an unknown the read-back settled is no longer unknown).
+	switch {
+	case counts[chatrecall.CheckRecalled] == len(rep.Items):
+		a.code = exitOK
+	case counts[chatrecall.CheckNotRecalled]+counts[chatrecall.CheckDeleted] > 0:
+		a.code = max(a.code, exitFailed)
+	default:
+		a.code = max(a.code, exitUnknown)
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (a *app) sweepVerifyCmd() *cobra.Command {
+	var planFile string
+	c := &cobra.Command{
+		Use:     "verify --plan FILE",
+		Short:   "Read a sweep's messages back: recalled, still there, deleted, or missing",
+		Example: "  chatrecall sweep verify --plan spam.plan",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if planFile == "" {
+				return usagef("sweep verify: --plan is required")
+			}
+			plan, err := readPlan(planFile)
+			if err != nil {
+				return err
+			}
+			if len(plan) == 0 {
+				return nil
+			}
+			client, cleanup, err := a.newClient(false, chatrecall.Hooks{}, nil)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			return a.verifyPlan(context.Background(), client, plan)
+		},
+	}
+	c.Flags().StringVar(&planFile, "plan", "", "the plan FILE (JSON lines)")
+	return c
+}
+
+// readPlan reads a plan file: one SweepItem per line, all of one
+// conversation, each valid.
+func readPlan(path string) ([]chatrecall.SweepItem, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("sweep: --plan: %v", err)
+	}
+	defer f.Close()
+	var plan []chatrecall.SweepItem
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var it chatrecall.SweepItem
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&it); err != nil {
+			return nil, usagef("sweep: --plan %s line %d: %v", path, line, err)
+		}
+		if err := it.Validate(); err != nil {
+			return nil, usagef("sweep: --plan %s line %d: %v", path, line, err)
+		}
+		if len(plan) > 0 && it.Conversation != plan[0].Conversation {
+			return nil, usagef("sweep: --plan %s line %d: %s, but the plan began with %s: one plan, one conversation", path, line, it.Conversation, plan[0].Conversation)
+		}
+		plan = append(plan, it)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usagef("sweep: --plan %s: %v", path, err)
+	}
+	return plan, nil
+}
+
+func writePlan(w io.Writer, plan []chatrecall.SweepItem) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for _, it := range plan {
+		if err := enc.Encode(it); err != nil {
+			return err
+		}
+	}
+	return errors.Join(bw.Flush())
+}
