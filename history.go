@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -286,6 +287,21 @@ func (r *HistoryReader) emit(yield func(Message, error) bool, m Message) (older 
 // sweep of thousands.
 const pageRuns = 3
 
+// pageEnds applies the stops a group or official-account page shares: a
+// page wholly older than Since, and IsFinished 2 (all older messages
+// expired). It records why in Stats.
+func (r *HistoryReader) pageEnds(wholeOlder bool, isFinished int) bool {
+	switch {
+	case wholeOlder && !r.since.IsZero():
+		r.stats.Stop = "time bound"
+	case isFinished == 2:
+		r.stats.Stop = "expired"
+	default:
+		return false
+	}
+	return true
+}
+
 // fetch makes one history request.
 func (r *HistoryReader) fetch(method string, ep *endpoint, req any, resp response) error {
 	var err error
@@ -409,7 +425,7 @@ func (r *HistoryReader) readGroup(yield func(Message, error) bool) error {
 		retry, gaps = false, 0
 		// Yield newest first, each sequence number once.
 		msgs := resp.RspMsgList
-		sortDesc(len(msgs), func(i int) uint64 { return msgs[i].MsgSeq }, func(i, j int) { msgs[i], msgs[j] = msgs[j], msgs[i] })
+		sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].MsgSeq > msgs[j].MsgSeq })
 		wholeOlder := true
 		var last uint64
 		for _, m := range msgs {
@@ -426,27 +442,14 @@ func (r *HistoryReader) readGroup(yield func(Message, error) bool) error {
 				wholeOlder = false
 			}
 		}
-		switch {
-		case wholeOlder && !r.since.IsZero():
-			r.stats.Stop = "time bound"
+		if r.pageEnds(wholeOlder, resp.IsFinished) {
 			return nil
-		case resp.IsFinished == 2:
-			r.stats.Stop = "expired"
-			return nil
-		case lowest <= 1:
+		}
+		if lowest <= 1 {
 			r.stats.Stop = "start of history"
 			return nil
 		}
 		cursor = lowest - 1
-	}
-}
-
-// sortDesc sorts n elements by key, largest first (pages are 20 long).
-func sortDesc(n int, key func(int) uint64, swap func(i, j int)) {
-	for i := 1; i < n; i++ {
-		for j := i; j > 0 && key(j) > key(j-1); j-- {
-			swap(j, j-1)
-		}
 	}
 }
 
@@ -607,12 +610,7 @@ func (r *HistoryReader) readOfficial(yield func(Message, error) bool) error {
 				wholeOlder = false
 			}
 		}
-		switch {
-		case wholeOlder && !r.since.IsZero():
-			r.stats.Stop = "time bound"
-			return nil
-		case resp.IsFinished == 2:
-			r.stats.Stop = "expired"
+		if r.pageEnds(wholeOlder, resp.IsFinished) {
 			return nil
 		}
 		next, ok := keySeq(resp.LastMsgKey)

@@ -643,11 +643,10 @@ func (c *Client) recallBatch(ctx context.Context, conv Conversation, batch []Swe
 		res, err := c.RecallOfficialAccountMessages(ctx, r)
 		fail(err)
 		for i := range out {
-			if res == nil {
-				out[i].err = err
-				continue
+			out[i] = batchOutcome{err: err}
+			if res != nil {
+				out[i] = batchOutcome{res.Items[i].Err, res.Items[i].ConfirmedByRetry}
 			}
-			out[i].err, out[i].confirmed = res.Items[i].Err, res.Items[i].ConfirmedByRetry
 		}
 	default:
 		r := GroupRecall{GroupID: conv.GroupID, TopicID: conv.TopicID, Reason: opts.Reason}
@@ -660,11 +659,10 @@ func (c *Client) recallBatch(ctx context.Context, conv Conversation, batch []Swe
 		res, err := c.RecallGroupMessages(ctx, r)
 		fail(err)
 		for i := range out {
-			if res == nil {
-				out[i].err = err
-				continue
+			out[i] = batchOutcome{err: err}
+			if res != nil {
+				out[i] = batchOutcome{res.Items[i].Err, res.Items[i].ConfirmedByRetry}
 			}
-			out[i].err, out[i].confirmed = res.Items[i].Err, res.Items[i].ConfirmedByRetry
 		}
 	}
 	return out
@@ -757,7 +755,7 @@ func (e *notRecalledError) Unwrap() error {
 }
 
 // goneError: verification read the message back as deleted or expired.
-type goneError struct{ recall error }
+type goneError struct{}
 
 func (e *goneError) Error() string {
 	return "chatrecall: verification found the message deleted or expired"
@@ -788,7 +786,7 @@ func (c *Client) verify(ctx context.Context, rep *SweepReport, v Verifier, idx [
 		case st == MessageDeleted:
 			o.Check = CheckDeleted
 			if o.Err != nil {
-				o.Err = &goneError{recall: o.Err}
+				o.Err = &goneError{}
 			}
 		default:
 			o.Check = CheckNotRecalled

@@ -272,6 +272,11 @@ func body(m *stored) []any {
 	return []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]any{"Text": "message " + strconv.FormatUint(m.seq, 10) + " from " + m.sender}}}
 }
 
+// failWith answers a whole-request failure.
+func failWith(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
+	return chatError(code, info), code, nil
+}
+
 func isPlace(st MessageState) int {
 	switch st {
 	case MessageRecalled:
@@ -290,34 +295,31 @@ func (s *Server) applyGroupHistory(body_ []byte) (any, chatrecall.Code, []string
 		WithRecalledMsg int             `json:"WithRecalledMsg"`
 		TopicID         string          `json:"TopicId"`
 	}
-	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
-		return chatError(code, info), code, nil
-	}
 	if err := json.Unmarshal(body_, &req); err != nil || req.GroupID == "" {
-		return fail(chatrecall.CodeGroupInvalidParameter, "GroupId is required")
+		return failWith(chatrecall.CodeGroupInvalidParameter, "GroupId is required")
 	}
 	if req.ReqMsgNumber < 1 || req.ReqMsgNumber > 20 {
-		return fail(chatrecall.CodeGroupInvalidParameter, "ReqMsgNumber must be 1 to 20")
+		return failWith(chatrecall.CodeGroupInvalidParameter, "ReqMsgNumber must be 1 to 20")
 	}
 	var cursor uint64
 	if len(req.ReqMsgSeq) > 0 {
 		n, err := strconv.ParseUint(string(req.ReqMsgSeq), 10, 32)
 		if err != nil || n == 0 {
-			return fail(chatrecall.CodeGroupInvalidParameter, "ReqMsgSeq must be an unsigned 32-bit integer above 0")
+			return failWith(chatrecall.CodeGroupInvalidParameter, "ReqMsgSeq must be an unsigned 32-bit integer above 0")
 		}
 		cursor = n
 	}
 	g := s.state.groups[req.GroupID]
 	switch {
 	case g == nil:
-		return fail(chatrecall.CodeGroupNotFound, "group does not exist")
+		return failWith(chatrecall.CodeGroupNotFound, "group does not exist")
 	case g.Type == "AVChatRoom":
-		return fail(chatrecall.CodeGroupNoHistory, "group type does not support roaming messages")
+		return failWith(chatrecall.CodeGroupNoHistory, "group type does not support roaming messages")
 	}
 	st := g.store
 	if req.TopicID != "" {
 		if st = g.topics[req.TopicID]; st == nil {
-			return fail(chatrecall.CodeGroupInvalidParameter, "topic does not exist")
+			return failWith(chatrecall.CodeGroupInvalidParameter, "topic does not exist")
 		}
 	}
 	page, more := st.page(cursor, req.ReqMsgNumber, req.WithRecalledMsg == 1)
@@ -346,16 +348,13 @@ func (s *Server) applyC2CHistory(body_ []byte) (any, chatrecall.Code, []string) 
 		MaxTime    *int64 `json:"MaxTime"`
 		LastMsgKey string `json:"LastMsgKey"`
 	}
-	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
-		return chatError(code, info), code, nil
-	}
 	switch {
 	case json.Unmarshal(body_, &req) != nil || req.MaxCnt < 1 || req.MinTime == nil || req.MaxTime == nil:
-		return fail(chatrecall.CodeC2CBodyNotJSON, "MaxCnt, MinTime and MaxTime are required")
+		return failWith(chatrecall.CodeC2CBodyNotJSON, "MaxCnt, MinTime and MaxTime are required")
 	case req.Operator == "":
-		return fail(chatrecall.CodeC2CFromAccountInvalid, "Operator_Account missing")
+		return failWith(chatrecall.CodeC2CFromAccountInvalid, "Operator_Account missing")
 	case req.Peer == "":
-		return fail(chatrecall.CodeC2CToAccountInvalid, "Peer_Account missing")
+		return failWith(chatrecall.CodeC2CToAccountInvalid, "Peer_Account missing")
 	}
 	list := s.state.c2cConv[c2cKey(req.Operator, req.Peer)]
 	// Walk back from MaxTime (or from just before LastMsgKey).
@@ -413,27 +412,24 @@ func (s *Server) applyOfficialHistory(body_ []byte) (any, chatrecall.Code, []str
 		LastMsgKey      string `json:"LastMsgKey"`
 		WithRecalledMsg int    `json:"WithRecalledMsg"`
 	}
-	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
-		return chatError(code, info), code, nil
-	}
 	if err := json.Unmarshal(body_, &req); err != nil || req.Account == "" {
-		return fail(chatrecall.CodeOfficialInvalidParameter, "Official_Account is required")
+		return failWith(chatrecall.CodeOfficialInvalidParameter, "Official_Account is required")
 	}
 	if req.ReqMsgNumber == 0 {
 		req.ReqMsgNumber = 20
 	}
 	if req.ReqMsgNumber < 0 || req.ReqMsgNumber > 20 {
-		return fail(chatrecall.CodeOfficialInvalidParameter, "ReqMsgNumber must be 1 to 20")
+		return failWith(chatrecall.CodeOfficialInvalidParameter, "ReqMsgNumber must be 1 to 20")
 	}
 	a := s.state.official[req.Account]
 	if a == nil {
-		return fail(chatrecall.CodeOfficialAccountNotFound, "official account does not exist")
+		return failWith(chatrecall.CodeOfficialAccountNotFound, "official account does not exist")
 	}
 	var cursor uint64
 	if req.LastMsgKey != "" {
 		n, ok := keySeq(req.LastMsgKey)
 		if !ok {
-			return fail(chatrecall.CodeOfficialInvalidParameter, "LastMsgKey invalid")
+			return failWith(chatrecall.CodeOfficialInvalidParameter, "LastMsgKey invalid")
 		}
 		if n == 1 {
 			resp := okEnvelope()
@@ -467,23 +463,20 @@ func (s *Server) applyDeleteBySender(body_ []byte) (any, chatrecall.Code, []stri
 		Sender  string `json:"Sender_Account"`
 		TopicID string `json:"TopicId"`
 	}
-	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
-		return chatError(code, info), code, nil
-	}
 	if err := json.Unmarshal(body_, &req); err != nil || req.GroupID == "" || req.Sender == "" {
-		return fail(chatrecall.CodeGroupInvalidParameter, "GroupId and Sender_Account are required")
+		return failWith(chatrecall.CodeGroupInvalidParameter, "GroupId and Sender_Account are required")
 	}
 	g := s.state.groups[req.GroupID]
 	switch {
 	case g == nil:
-		return fail(chatrecall.CodeGroupNotFound, "group does not exist")
+		return failWith(chatrecall.CodeGroupNotFound, "group does not exist")
 	case g.Type == "AVChatRoom":
 		return okEnvelope(), 0, nil // documented: nothing happens, no error
 	}
 	st := g.store
 	if req.TopicID != "" {
 		if st = g.topics[req.TopicID]; st == nil {
-			return fail(chatrecall.CodeGroupInvalidParameter, "topic does not exist")
+			return failWith(chatrecall.CodeGroupInvalidParameter, "topic does not exist")
 		}
 	}
 	var applied []string

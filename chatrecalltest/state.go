@@ -440,23 +440,20 @@ func (s *Server) applyPushRevoke(body []byte) (any, chatrecall.Code, []string) {
 		TaskID          string          `json:"TaskId"`
 		OfflinePushInfo json.RawMessage `json:"OfflinePushInfo"`
 	}
-	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
-		return chatError(code, info), code, nil
-	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return fail(chatrecall.CodePushBodyNotJSON, "body is not JSON")
+		return failWith(chatrecall.CodePushBodyNotJSON, "body is not JSON")
 	}
 	t := s.state.push[req.TaskID]
 	hasInfo := len(req.OfflinePushInfo) > 0 && string(req.OfflinePushInfo) != "null"
 	switch {
 	case t == nil:
-		return fail(chatrecall.CodePushTaskNotFound, "TaskId does not exist")
+		return failWith(chatrecall.CodePushTaskNotFound, "TaskId does not exist")
 	case t.Revoked:
-		return fail(chatrecall.CodePushAlreadyRevoked, "already revoked")
+		return failWith(chatrecall.CodePushAlreadyRevoked, "already revoked")
 	case s.clock.Now().Sub(t.PushedAt) > 24*time.Hour:
-		return fail(chatrecall.CodePushRevokeWindowExpired, "push is older than 24 hours")
+		return failWith(chatrecall.CodePushRevokeWindowExpired, "push is older than 24 hours")
 	case !t.KeptCopies && !hasInfo:
-		return fail(chatrecall.CodePushOfflinePushInfoNeeded, "push kept no roaming/unread copy; OfflinePushInfo required")
+		return failWith(chatrecall.CodePushOfflinePushInfoNeeded, "push kept no roaming/unread copy; OfflinePushInfo required")
 	}
 	t.Revoked = true
 	if hasInfo {
@@ -471,26 +468,23 @@ func (s *Server) applyC2C(body []byte) (any, chatrecall.Code, []string) {
 		To     string `json:"To_Account"`
 		MsgKey string `json:"MsgKey"`
 	}
-	fail := func(code chatrecall.Code, info string) (any, chatrecall.Code, []string) {
-		return chatError(code, info), code, nil
-	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return fail(chatrecall.CodeC2CBodyNotJSON, "body is not JSON")
+		return failWith(chatrecall.CodeC2CBodyNotJSON, "body is not JSON")
 	}
 	switch {
 	case req.From == "":
-		return fail(chatrecall.CodeC2CFromAccountInvalid, "From_Account missing")
+		return failWith(chatrecall.CodeC2CFromAccountInvalid, "From_Account missing")
 	case req.To == "":
-		return fail(chatrecall.CodeC2CToAccountInvalid, "To_Account missing")
+		return failWith(chatrecall.CodeC2CToAccountInvalid, "To_Account missing")
 	case req.MsgKey == "":
-		return fail(chatrecall.CodeC2CMsgKeyInvalid, "MsgKey invalid")
+		return failWith(chatrecall.CodeC2CMsgKeyInvalid, "MsgKey invalid")
 	}
 	m := s.state.c2c[req.MsgKey]
 	switch {
 	case m == nil || m.state == MessageDeleted || m.sender != req.From || m.to != req.To:
-		return fail(chatrecall.CodeC2CMsgNotFound, "message does not exist")
+		return failWith(chatrecall.CodeC2CMsgNotFound, "message does not exist")
 	case m.state == MessageRecalled:
-		return fail(chatrecall.CodeC2CAlreadyRecalled, "message already recalled")
+		return failWith(chatrecall.CodeC2CAlreadyRecalled, "message already recalled")
 	}
 	m.state = MessageRecalled
 	return okEnvelope(), 0, []string{req.MsgKey}

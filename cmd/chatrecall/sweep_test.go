@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,19 +37,14 @@ func TestSweepWorkflow(t *testing.T) {
 	r = runCLI(t, nil, "", "--demo", "sweep", "group", "--plan", plan, "--journal", journal)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, len(lines), strings.Count(r.stdout, "recalled"), r.stdout)
-	assert.Contains(t, r.stderr, "verified: "+itoa(len(lines))+" recalled, 0 still there")
+	assert.Contains(t, r.stderr, "verified: "+strconv.Itoa(len(lines))+" recalled, 0 still there")
 	_, err = os.Stat(journal)
 	require.NoError(t, err)
 
 	// A fresh demo has them unrecalled: verify says so, and exits 1.
 	r = runCLI(t, nil, "", "--demo", "sweep", "verify", "--plan", plan)
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, "0 recalled, "+itoa(len(lines))+" still there")
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+	assert.Contains(t, r.stderr, "0 recalled, "+strconv.Itoa(len(lines))+" still there")
 }
 
 // TestSweepUsage: bad flags are refused before anything is read or sent.
