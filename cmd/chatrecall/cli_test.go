@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -370,4 +371,53 @@ func TestResumeOfficial(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.JSONEq(t, `{"Official_Account":"@TOA#_a","MsgKeyList":["k2","k3"],"Reason":"spam"}`, string(reqs[0].Body))
 	assert.Equal(t, "recalled", journalOutcomes(t, path)["k3"])
+}
+
+// TestWrongKeyStopsTheRun: a failure every request would repeat (here a
+// wrong key) stops a bulk run after the request that met it, across the
+// SDK calls of a long run too: the rest is reported not sent, with the
+// cause, and never sent.
+func TestWrongKeyStopsTheRun(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	now := time.Now()
+	sent := srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 30, From: now.Add(-time.Hour), To: now})
+	plan := filepath.Join(t.TempDir(), "c2c.plan")
+	var b strings.Builder
+	for _, m := range sent {
+		line, err := json.Marshal(chatrecall.SweepItem{Conversation: chatrecall.Conversation{Account: "alice", Peer: "mallory"}, Sender: m.Sender, To: m.To, MsgKey: m.Key, Time: m.Time.Unix()})
+		require.NoError(t, err)
+		b.Write(append(line, '\n'))
+	}
+	require.NoError(t, os.WriteFile(plan, []byte(b.String()), 0o600))
+	vars := map[string]string{chatrecall.EnvSDKAppID: strconv.Itoa(chatrecalltest.DefaultSDKAppID), chatrecall.EnvSecretKey: "wrong-secret-value", chatrecall.EnvRegion: "singapore"}
+
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		items    int
+		requests int // at most: the first request of each concurrent worker
+	}{
+		{"group", []string{"group", "--group", "g", "--seq", "1-10000"}, 10000, chatrecall.DefaultConcurrency},
+		{"c2c sweep", []string{"sweep", "c2c", "--plan", plan, "--no-verify"}, 30, chatrecall.DefaultConcurrency},
+	} {
+		before := len(srv.Requests())
+		r := runCLI(t, vars, "", append([]string{"--base-url", srv.URL, "--json"}, tc.args...)...)
+		assert.Equal(t, exitFailed, r.code, tc.name)
+		sentNow := len(srv.Requests()) - before
+		assert.Positive(t, sentNow, tc.name)
+		assert.LessOrEqual(t, sentNow, tc.requests, tc.name)
+		var c counts
+		for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			var rw row
+			require.NoError(t, json.Unmarshal([]byte(l), &rw), l)
+			c.add(rw.Outcome)
+			if rw.Outcome == "not_sent" {
+				assert.Contains(t, rw.Error, "signed with another key", tc.name)
+			}
+		}
+		assert.Equal(t, tc.items, c.failed+c.notSent, "%s: every item is reported once: %s", tc.name, c)
+		assert.Positive(t, c.notSent, tc.name)
+		assert.NotContains(t, r.stdout+r.stderr, "wrong-secret-value")
+	}
 }

@@ -22,7 +22,9 @@ const maxItems = 10_000_000
 // that an error can name it: "item 3 of --seq", "line 7 of seqs.txt".
 type items struct {
 	seqs []uint32 // group: sequence numbers
-	keys []string // official: message keys
+	keys []string // official and c2c: message keys
+	from []string // c2c: each message's sender
+	to   []string // c2c: and its receiver
 	pos  []uint32 // per item: the token of --seq / --key, or the line of the file
 	src  string   // "--seq", "--key", a file name, or "stdin"
 	toks []string // per token of --seq/--key, for error messages (nil for files)

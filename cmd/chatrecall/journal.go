@@ -15,6 +15,7 @@ import (
 //
 //	{"journal":"chatrecall/1","command":"group","target":"@TGS#x","reason":"spam","items":5000}
 //	{"plan":["1","2",...]}                          the items, in order (up to 1,000 a line)
+//	{"plan":["k1",...],"from":["a",...],"to":["b",...]}  c2c: the keys, with each one's sender and receiver
 //	{"sent":["1","2",...]}                          before each request: the items it carries
 //	{"row":{"item":"1","outcome":"recalled",...}}   each outcome, as printed
 //
@@ -29,6 +30,7 @@ type journalHeader struct {
 	Command string `json:"command"`
 	Target  string `json:"target"`
 	Topic   string `json:"topic,omitempty"`
+	Peer    string `json:"peer,omitempty"` // c2c: the other party
 	Reason  string `json:"reason,omitempty"`
 	Items   int    `json:"items"`
 }
@@ -36,6 +38,8 @@ type journalHeader struct {
 type journalLine struct {
 	journalHeader
 	Plan []string `json:"plan,omitempty"`
+	From []string `json:"from,omitempty"` // c2c: each plan item's sender
+	To   []string `json:"to,omitempty"`   // c2c: and its receiver
 	Sent []string `json:"sent,omitempty"`
 	Row  *row     `json:"row,omitempty"`
 }
@@ -195,6 +199,7 @@ type journalState struct {
 	validLen int64 // bytes up to the end of the last complete line
 	header   journalHeader
 	items    []string
+	from, to []string // c2c: each item's sender and receiver
 	sent     map[string]bool
 	outcome  map[string]row // the last row of each item
 }
@@ -232,6 +237,8 @@ func readJournal(path string) (*journalState, error) {
 			st.header = l.journalHeader
 		case l.Plan != nil:
 			st.items = append(st.items, l.Plan...)
+			st.from = append(st.from, l.From...)
+			st.to = append(st.to, l.To...)
 		case l.Sent != nil:
 			for _, it := range l.Sent {
 				st.sent[it] = true

@@ -421,3 +421,86 @@ func vmHWM(pid int) int64 {
 	}
 	return 0
 }
+
+// TestC2CSweepCrashAndResume: a one-to-one sweep of 600 messages with a
+// journal, killed with SIGKILL after a seeded number of printed outcomes
+// (or before any), then finished with c2c --resume. Every message ends
+// recalled in the fake, the journal agrees, and no message with a definite
+// outcome is sent again.
+func TestC2CSweepCrashAndResume(t *testing.T) {
+	binary(t)
+	const n = 600
+	rng := rand.New(rand.NewPCG(2026, 1123))
+	var resent, confirmed int
+	for trial := 0; trial < 8; trial++ {
+		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+		now := time.Now()
+		sent := srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: n, From: now.Add(-time.Hour), To: now, Seed: uint64(trial)})
+		dir := t.TempDir()
+		planPath, jpath := filepath.Join(dir, "c2c.plan"), filepath.Join(dir, "c2c.journal")
+		plan := make([]chatrecall.SweepItem, n)
+		for i, m := range sent {
+			plan[i] = chatrecall.SweepItem{Conversation: chatrecall.Conversation{Account: "alice", Peer: "mallory"},
+				Sender: m.Sender, To: m.To, MsgKey: m.Key, Time: m.Time.Unix()}
+		}
+		f, err := os.Create(planPath)
+		require.NoError(t, err)
+		require.NoError(t, writePlan(f, plan))
+		require.NoError(t, f.Close())
+
+		killAfter := rng.IntN(n) // printed outcomes before the kill
+		first := command(t, srv, "--json", "sweep", "c2c", "--plan", planPath, "--journal", jpath, "--rate-limit", "1000", "--no-verify")
+		stdout, err := first.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, first.Start())
+		var rowsBefore []row
+		sc := bufio.NewScanner(stdout)
+		for len(rowsBefore) < killAfter && sc.Scan() {
+			var rw row
+			if json.Unmarshal(sc.Bytes(), &rw) == nil {
+				rowsBefore = append(rowsBefore, rw)
+			}
+		}
+		_ = first.Process.Signal(syscall.SIGKILL)
+		_, _ = io.Copy(io.Discard, stdout)
+		_ = first.Wait()
+		atKill := len(srv.Requests())
+
+		if _, err := readJournal(jpath); err != nil {
+			assert.Zero(t, atKill, "trial %d: nothing is sent before the plan is recorded", trial)
+			srv.Close()
+			continue
+		}
+		before := journalOutcomes(t, jpath)
+		for _, rw := range rowsBefore {
+			assert.Equal(t, rw.Outcome, before[rw.Item], "trial %d: what was printed was recorded first (%s)", trial, rw.Item)
+		}
+
+		resume := command(t, srv, "--json", "c2c", "--resume", jpath, "--rate-limit", "2000")
+		out, err := resume.Output()
+		require.Equal(t, exitOK, resume.ProcessState.ExitCode(), "trial %d: %v %s", trial, err, out)
+
+		after := journalOutcomes(t, jpath)
+		require.Len(t, after, n, "trial %d: every message has an outcome", trial)
+		for _, m := range sent {
+			require.Equal(t, "recalled", after[m.Key], "trial %d %s", trial, m.Key)
+			require.Equal(t, chatrecalltest.MessageRecalled, srv.C2CMessage(m.Key), "trial %d %s", trial, m.Key)
+		}
+		for _, r := range srv.Requests()[atKill:] {
+			key, _ := r.JSON["MsgKey"].(string)
+			if definite(before[key]) {
+				t.Errorf("trial %d: %s had a definite outcome and was sent again", trial, key)
+			}
+			resent++
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			var rw row
+			if json.Unmarshal([]byte(line), &rw) == nil && rw.Confirmed {
+				confirmed++
+			}
+		}
+		srv.Close()
+	}
+	t.Logf("c2c crash test: 8 sweeps of %d messages killed with SIGKILL and resumed: the resumes sent %d messages, none with a definite outcome; %d confirmed by retry after the kill",
+		n, resent, confirmed)
+}

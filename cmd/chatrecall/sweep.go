@@ -38,7 +38,8 @@ The incident workflow:
   1. chatrecall sweep group --group G --sender u123 --since 2h --dry-run --plan-out spam.plan
      (review spam.plan: one JSON line per message; nothing is sent)
   2. chatrecall sweep group --plan spam.plan --journal spam.journal
-     (recalls the reviewed plan, then verifies it; after a crash: chatrecall group --resume spam.journal)
+     (recalls the reviewed plan, then verifies it; after a crash: chatrecall group --resume spam.journal,
+     or chatrecall official / c2c --resume for those sweeps)
   3. chatrecall sweep verify --plan spam.plan
      (reads the messages back: recalled, still there, deleted, or missing)
 
@@ -84,11 +85,11 @@ func (a *app) sweepKindCmd(kind string) *cobra.Command {
 	fl.StringVar(&f.until, "until", "", "and until WHEN (default: now)")
 	fl.StringVar(&f.plan, "plan", "", "recall the plan in FILE (JSON lines, as --dry-run --plan-out wrote it) instead of reading history")
 	fl.StringVar(&f.planOut, "plan-out", "", "with --dry-run: write the plan to FILE instead of standard output")
-	if kind != "c2c" {
+	if kind != "c2c" { // admin_msgwithdraw takes no reason
 		fl.StringVar(&f.reason, "reason", "", "the reason sent with the recall (at most 100 bytes)")
-		fl.StringVar(&f.journal, "journal", "", "record each request's items before it is sent, and each outcome, in FILE (resume with chatrecall "+kind+" --resume FILE)")
-		fl.IntVar(&f.rateLimit, "rate-limit", 0, "the app's recall limit in calls per second, when a paid add-on raised it")
 	}
+	fl.StringVar(&f.journal, "journal", "", "record each request's items before it is sent, and each outcome, in FILE (resume with chatrecall "+kind+" --resume FILE)")
+	fl.IntVar(&f.rateLimit, "rate-limit", 0, "the app's recall limit in calls per second, when a paid add-on raised it")
 	fl.BoolVar(&f.noVerify, "no-verify", false, "do not read the messages back after recalling them")
 	return c
 }
@@ -200,32 +201,29 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 		return nil
 	}
 	conv = plan[0].Conversation
-	if kind == "c2c" {
-		rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{SkipVerify: f.noVerify})
-		if rep == nil {
-			return err
-		}
-		a.printSweep(rep)
-		return nil
-	}
-	// Group and official plans go through the bulk engine: journal, resume,
-	// progress and per-item output as chatrecall group and official.
+	// Plans go through the bulk engine: journal, resume, progress and
+	// per-item output as chatrecall group, official and c2c --resume.
 	in := &items{src: "plan"}
 	for _, it := range plan {
-		if kind == "group" {
+		switch kind {
+		case "group":
 			in.seqs = append(in.seqs, uint32(it.MsgSeq))
-		} else {
+		case "c2c":
+			in.keys, in.from, in.to = append(in.keys, it.MsgKey), append(in.from, it.Sender), append(in.to, it.To)
+		default:
 			in.keys = append(in.keys, it.MsgKey)
 		}
 		in.pos = append(in.pos, uint32(len(in.pos)+1))
 	}
-	target := conv.GroupID
-	endpoint := chatrecall.EndpointGroupRecall
-	if kind == "official" {
-		target, endpoint = conv.Official, chatrecall.EndpointOfficialRecall
+	b := &bulk{command: kind, endpoint: chatrecall.EndpointGroupRecall, target: conv.GroupID, topic: conv.TopicID, reason: f.reason, in: in,
+		journal: f.journal, rateLimit: f.rateLimit}
+	switch kind {
+	case "official":
+		b.target, b.endpoint = conv.Official, chatrecall.EndpointOfficialRecall
+	case "c2c":
+		b.target, b.peer, b.endpoint = conv.Account, conv.Peer, chatrecall.EndpointC2CRecall
 	}
-	if err := a.runBulk(&bulk{command: kind, endpoint: endpoint, target: target, topic: conv.TopicID, reason: f.reason, in: in,
-		journal: f.journal, rateLimit: f.rateLimit}); err != nil {
+	if err := a.runBulk(b); err != nil {
 		return err
 	}
 	if f.noVerify || a.stop.stopped() {

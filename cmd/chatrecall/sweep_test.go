@@ -65,3 +65,44 @@ func TestSweepUsage(t *testing.T) {
 		assert.Contains(t, r.stderr, tc.want, tc.args)
 	}
 }
+
+// TestSweepC2CJournal: a one-to-one sweep runs through the bulk engine: its
+// journal records each message with its direction before it is sent, and
+// c2c --resume of a finished journal sends nothing.
+func TestSweepC2CJournal(t *testing.T) {
+	dir := t.TempDir()
+	journal := filepath.Join(dir, "mallory.journal")
+	r := runCLI(t, nil, "", "--demo", "--json", "sweep", "c2c", "--account", "alice", "--peer", "mallory", "--sender", "mallory", "--since", "24h", "--journal", journal)
+	require.Equal(t, 0, r.code, r.stderr)
+	rows := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.NotEmpty(t, rows)
+	for _, l := range rows {
+		var rw row
+		require.NoError(t, json.Unmarshal([]byte(l), &rw), l)
+		assert.Equal(t, "mallory->alice", rw.Target)
+		assert.Equal(t, "recalled", rw.Outcome)
+	}
+	assert.Contains(t, r.stderr, "verified: "+strconv.Itoa(len(rows))+" recalled, 0 still there")
+
+	st, err := readJournal(journal)
+	require.NoError(t, err)
+	assert.Equal(t, journalHeader{Journal: journalVersion, Command: "c2c", Target: "alice", Peer: "mallory", Items: len(rows)}, st.header)
+	require.Len(t, st.from, len(rows))
+	for i := range st.items {
+		assert.Equal(t, "mallory", st.from[i])
+		assert.Equal(t, "alice", st.to[i])
+		assert.True(t, st.sent[st.items[i]], "sent before its outcome")
+		assert.Equal(t, "recalled", st.outcome[st.items[i]].Outcome)
+	}
+
+	r = runCLI(t, nil, "", "--demo", "c2c", "--resume", journal)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, strconv.Itoa(len(rows))+" done, 0 failed, 0 unknown, 0 not sent ("+strconv.Itoa(len(rows))+" settled by the earlier run)")
+
+	r = runCLI(t, nil, "", "--demo", "c2c", "--resume", journal, "--key", "k")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--resume takes the messages from the journal")
+	r = runCLI(t, nil, "", "--demo", "group", "--resume", journal)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "resume it with chatrecall c2c --resume")
+}
