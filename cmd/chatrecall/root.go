@@ -25,7 +25,8 @@ const (
 
 const exitCodesHelp = `Exit codes:
   0    every item done
-  1    some item failed or was not sent (a stopped run exits 1 or 3)
+  1    some item failed or was not sent (a stopped run exits 1 or 3), or a sweep
+       could not read the history
   2    usage or configuration error: nothing was sent
   3    some item's outcome is unknown (check it again, or --resume)
   130  a second signal stopped the run at once (the journal is intact)
@@ -58,6 +59,23 @@ func (e *usageErr) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageErr{fmt.Sprintf(format, args...)} }
 
+// readErr is a read the service failed (a sweep's history): the command
+// line was fine, so it exits 1 (or 3, when recalls before it left an
+// outcome unknown), not 2.
+type readErr struct{ err error }
+
+func (e *readErr) Error() string { return e.err.Error() }
+func (e *readErr) Unwrap() error { return e.err }
+
+// serviceFailure marks err a readErr unless the SDK refused the input.
+func serviceFailure(err error) error {
+	var ve *chatrecall.ValidationError
+	if err == nil || errors.As(err, &ve) {
+		return err
+	}
+	return &readErr{err}
+}
+
 func run(args []string, e env) int {
 	a := &app{e: e, o: options{timeout: chatrecall.DefaultTimeout}, stop: &stopper{done: make(chan struct{})}}
 	if e.signals != nil {
@@ -73,6 +91,11 @@ func run(args []string, e env) int {
 	if err := root.Execute(); err != nil {
 		var ve *chatrecall.ValidationError
 		var ue *usageErr
+		var re *readErr
+		if errors.As(err, &re) {
+			say(e.stderr, err)
+			return max(a.code, exitFailed)
+		}
 		switch {
 		case errors.As(err, &ve), errors.As(err, &ue):
 		default:

@@ -169,7 +169,7 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 		p := client.PlanSweep(ctx, conv, chatrecall.SweepFilter{Senders: f.senders, Since: since, Until: until})
 		for it, err := range p.All() {
 			if err != nil {
-				return err
+				return serviceFailure(err)
 			}
 			plan = append(plan, it)
 		}
@@ -239,7 +239,7 @@ func (a *app) verifyPlan(ctx context.Context, client *chatrecall.Client, plan []
 		rep.Items = append(rep.Items, chatrecall.SweepOutcome{SweepItem: it})
 	}
 	if err := client.VerifySweep(ctx, rep, nil); err != nil {
-		return err
+		return serviceFailure(err)
 	}
 	a.printSweep(rep)
 	return nil

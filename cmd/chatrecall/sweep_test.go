@@ -106,3 +106,12 @@ func TestSweepC2CJournal(t *testing.T) {
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "resume it with chatrecall c2c --resume")
 }
+
+// TestSweepWithoutHistory: a live-stream group keeps no history. That is
+// the service's answer, not a usage error: exit 1, pointing to the ledger.
+func TestSweepWithoutHistory(t *testing.T) {
+	r := runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#live", "--sender", "u", "--since", "1h")
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "10044")
+	assert.Contains(t, r.stderr, "webhook")
+}
