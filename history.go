@@ -196,6 +196,10 @@ type OfficialHistoryQuery struct {
 // when LastMsgKey is empty or does not fall.
 func (c *Client) OfficialHistory(ctx context.Context, q OfficialHistoryQuery) *HistoryReader {
 	r := &HistoryReader{c: c, ctx: ctx, conv: Conversation{Official: q.Account}, since: q.Since, until: q.Until, page: q.PageSize}
+	if err := checkRequired("OfficialHistory", "Account", q.Account, "Official_Account, such as @TOA#_2J4SZEAEL"); err != nil {
+		r.err = err
+		return r
+	}
 	r.err = r.check("OfficialHistory", q.PageSize, MaxGroupHistoryPage)
 	return r
 }
@@ -204,6 +208,9 @@ func (c *Client) OfficialHistory(ctx context.Context, q OfficialHistoryQuery) *H
 // newest first: GroupHistory, C2CHistory or OfficialHistory by the kind of
 // conversation.
 func (c *Client) History(ctx context.Context, conv Conversation, since, until time.Time) *HistoryReader {
+	if err := conv.validate("History"); err != nil {
+		return &HistoryReader{c: c, ctx: ctx, conv: conv, err: err}
+	}
 	switch conv.Kind() {
 	case KindC2C:
 		return c.C2CHistory(ctx, C2CHistoryQuery{Account: conv.Account, Peer: conv.Peer, Since: since, Until: until})

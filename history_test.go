@@ -289,7 +289,9 @@ func TestHistoryBadInput(t *testing.T) {
 		{"until before since", client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{GroupID: "g", Since: histEpoch, Until: histEpoch.Add(-time.Second)}), "Until"},
 		{"no peer", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Account: "a"}), "Peer"},
 		{"no account", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Peer: "b"}), "Account"},
-		{"no official", client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{}), "GroupID"},
+		{"no official", client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{}), "Account"},
+		{"control char official", client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{Account: "@TOA#\t"}), "Account"},
+		{"two kinds", client.History(ctx, chatrecall.Conversation{GroupID: "g", Account: "a"}, time.Time{}, time.Time{}), "Conversation"},
 		{"nil ctx", client.GroupHistory(nilCtx, chatrecall.GroupHistoryQuery{GroupID: "g"}), "ctx"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -120,8 +120,17 @@ func (it SweepItem) Validate() error {
 			return invalidf(method, "MsgSeq", "must be 1 to %d for a group message, got %d", uint64(MaxMsgSeq), it.MsgSeq)
 		}
 	case KindC2C:
-		if err := (C2CRecall{From: it.Sender, To: it.To, MsgKey: it.MsgKey}).Validate(); err != nil {
+		if err := checkRequired(method, "Sender", it.Sender, "From_Account, the sender"); err != nil {
 			return err
+		}
+		if err := checkRequired(method, "To", it.To, "To_Account, the receiver"); err != nil {
+			return err
+		}
+		if err := checkRequired(method, "MsgKey", it.MsgKey, "the message key"); err != nil {
+			return err
+		}
+		if !(it.Sender == it.Account && it.To == it.Peer) && !(it.Sender == it.Peer && it.To == it.Account) {
+			return invalidf(method, "Sender", "%q to %q is not a message of the conversation between %q and %q", it.Sender, it.To, it.Account, it.Peer)
 		}
 	default:
 		if err := checkRequired(method, "MsgKey", it.MsgKey, "the message key"); err != nil {
@@ -521,11 +530,30 @@ func (c *Client) ApplySweep(ctx context.Context, plan []SweepItem, opts SweepOpt
 // VerifySweep reads rep's items back and updates their outcomes (see
 // SweepOutcome.Err), without recalling anything.
 func (c *Client) VerifySweep(ctx context.Context, rep *SweepReport, v Verifier) error {
-	if err := checkCtx("VerifySweep", ctx); err != nil {
+	const method = "VerifySweep"
+	if err := checkCtx(method, ctx); err != nil {
 		return err
 	}
-	if rep == nil || len(rep.Items) == 0 {
+	if rep == nil {
+		return invalidf(method, "rep", "is nil; pass the report of Sweep or ApplySweep, or one built from a plan")
+	}
+	if len(rep.Items) == 0 {
 		return nil
+	}
+	if err := rep.Conversation.validate(method); err != nil {
+		return err
+	}
+	for i, it := range rep.Items {
+		if err := it.SweepItem.Validate(); err != nil {
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				ve.Method, ve.Field = method, "rep.Items["+strconv.Itoa(i)+"]."+ve.Field
+			}
+			return err
+		}
+		if it.Conversation != rep.Conversation {
+			return invalidf(method, "rep.Items["+strconv.Itoa(i)+"]", "is in %s, not the report's %s", it.Conversation, rep.Conversation)
+		}
 	}
 	if v == nil {
 		v = historyVerifier{c}

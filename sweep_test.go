@@ -313,6 +313,17 @@ func TestSweepBadInput(t *testing.T) {
 			_, err := client.ApplySweep(ctx, []chatrecall.SweepItem{{Conversation: chatrecall.Conversation{Account: "a", Peer: "b"}, Sender: "a", MsgKey: "1_2_3"}}, chatrecall.SweepOptions{})
 			return err
 		}, "plan[0].To"},
+		{"c2c not between the two", func() error {
+			_, err := client.ApplySweep(ctx, []chatrecall.SweepItem{{Conversation: chatrecall.Conversation{Account: "a", Peer: "b"}, Sender: "x", To: "y", MsgKey: "1_2_3"}}, chatrecall.SweepOptions{})
+			return err
+		}, "plan[0].Sender"},
+		{"verify nil report", func() error { return client.VerifySweep(ctx, nil, nil) }, "rep"},
+		{"verify item of another conversation", func() error {
+			return client.VerifySweep(ctx, &chatrecall.SweepReport{Conversation: chatrecall.Conversation{GroupID: "@TGS#y"}, Items: []chatrecall.SweepOutcome{{SweepItem: item(1)}}}, nil)
+		}, "rep.Items[0]"},
+		{"verify invalid item", func() error {
+			return client.VerifySweep(ctx, &chatrecall.SweepReport{Conversation: g, Items: []chatrecall.SweepOutcome{{SweepItem: item(0)}}}, nil)
+		}, "rep.Items[0].MsgSeq"},
 		{"control char sender", func() error {
 			it := item(1)
 			it.Sender = "u\n"
