@@ -351,3 +351,38 @@ func ExampleClient_GroupHistory() {
 	// 1 user00 09:00 normal
 	// start of history
 }
+
+// The opt-in fast path: one request takes back what a sender posted among
+// the group's last 1,000 messages, silently (members get no recall
+// notice). The answer names no messages, so a sweep reads the history back
+// and recalls whatever is older.
+func ExampleClient_DeleteGroupMessagesBySender() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	now := time.Now()
+	srv.FillGroup("@TGS#flood", chatrecalltest.Fill{Messages: 1500, Senders: 3, From: now.Add(-time.Hour), To: now, Seed: 3})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// On its own: accepted, which says nothing of what went.
+	_, err = client.DeleteGroupMessagesBySender(ctx, chatrecall.GroupDeleteBySender{GroupID: "@TGS#flood", Sender: "user01"})
+	fmt.Println("accepted:", err == nil)
+
+	// In a sweep: deleted, read back, the rest recalled.
+	rep, err := client.Sweep(ctx, chatrecall.Conversation{GroupID: "@TGS#flood"},
+		chatrecall.SweepFilter{Senders: []string{"user02"}, Since: now.Add(-2 * time.Hour)},
+		chatrecall.SweepOptions{DeleteBySender: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := rep.Summary()
+	fmt.Println("all gone:", s.Recalled == s.Total)
+	fmt.Println("some taken back silently, the older ones recalled:", s.DeletedBySender > 0 && s.Verified > 0 && s.DeletedBySender+s.Verified == s.Total)
+	// Output:
+	// accepted: true
+	// all gone: true
+	// some taken back silently, the older ones recalled: true
+}

@@ -318,6 +318,11 @@ type SweepOutcome struct {
 	// Settled: the recall's outcome was unknown, and verification turned
 	// it into a fact.
 	Settled bool
+	// DeletedBySender: with SweepOptions.DeleteBySender, the history read
+	// back after delete_group_msg_by_sender shows the message gone (Check
+	// says as what); no recall was sent for it. It counts as done, never as
+	// verified: that API names no messages.
+	DeletedBySender bool
 }
 
 // SweepReport is the outcome of a sweep: one SweepOutcome per planned
@@ -342,6 +347,9 @@ type SweepSummary struct {
 	Unknown     int // ErrOutcomeUnknown: nothing could check
 	NotSent     int
 	Settled     int // unknown after the recall, settled by verification
+	// DeletedBySender are read back gone after delete_group_msg_by_sender
+	// (SweepOptions.DeleteBySender): counted in Recalled, never in Verified.
+	DeletedBySender int
 }
 
 // Summary counts the report's items by outcome.
@@ -355,7 +363,10 @@ func (r *SweepReport) Summary() SweepSummary {
 		switch {
 		case it.Err == nil:
 			s.Recalled++
-			if it.Check == CheckRecalled {
+			switch {
+			case it.DeletedBySender:
+				s.DeletedBySender++
+			case it.Check == CheckRecalled:
 				s.Verified++
 			}
 		case errors.Is(it.Err, ErrOutcomeUnknown):
@@ -430,6 +441,31 @@ type SweepOptions struct {
 	// verification), from the goroutine that recalled it: for journals and
 	// progress.
 	Outcome func(SweepOutcome)
+	// DeleteBySender is an opt-in fast path for groups: before recalling,
+	// the sweep asks delete_group_msg_by_sender once per sender of the plan
+	// (see Client.DeleteGroupMessagesBySender), reads the history back, and
+	// recalls only what is still there. What it takes back is taken back
+	// silently (members get no recall notice), it reaches only the group's
+	// last 1,000 messages, and in an AVChatRoom group it does nothing.
+	// Items it took back have DeletedBySender set. It needs verification:
+	// SkipVerify must be false.
+	DeleteBySender bool
+}
+
+func (o SweepOptions) validate(method string, conv Conversation) error {
+	if err := validateReason(method, o.Reason); err != nil {
+		return err
+	}
+	if !o.DeleteBySender {
+		return nil
+	}
+	if conv.Kind() != KindGroup {
+		return invalidf(method, "DeleteBySender", "is for groups; %s is not one", conv)
+	}
+	if o.SkipVerify {
+		return invalidf(method, "DeleteBySender", "needs verification (SkipVerify is set): the service's answer names no messages, and only reading the history back shows which went")
+	}
+	return nil
 }
 
 // Sweep plans, recalls and verifies in one call: it reads conv's history
@@ -448,8 +484,24 @@ func (c *Client) Sweep(ctx context.Context, conv Conversation, f SweepFilter, op
 	if p.err != nil {
 		return nil, p.err
 	}
-	if err := validateReason("Sweep", opts.Reason); err != nil {
+	if err := opts.validate("Sweep", conv); err != nil {
 		return nil, err
+	}
+	if opts.DeleteBySender {
+		// The fast path asks per sender, so it needs the whole plan first.
+		var plan []SweepItem
+		for it, err := range p.All() {
+			if err != nil {
+				return nil, err
+			}
+			plan = append(plan, it)
+		}
+		if len(plan) == 0 {
+			return &SweepReport{Conversation: conv, Plan: p.Stats()}, nil
+		}
+		rep, err := c.deleteThenRecall(ctx, conv, plan, opts)
+		rep.Plan = p.Stats()
+		return rep, err
 	}
 	items := make(chan SweepItem, 64)
 	var planErr error
@@ -495,7 +547,7 @@ func (c *Client) ApplySweep(ctx context.Context, plan []SweepItem, opts SweepOpt
 	if len(plan) == 0 {
 		return nil, invalidf(method, "plan", "has no items")
 	}
-	if err := validateReason(method, opts.Reason); err != nil {
+	if err := opts.validate(method, plan[0].Conversation); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]int, len(plan))
@@ -514,6 +566,9 @@ func (c *Client) ApplySweep(ctx context.Context, plan []SweepItem, opts SweepOpt
 			return nil, invalidf(method, "plan["+strconv.Itoa(i)+"]", "duplicate of plan[%d] (%s)", j, it.ID())
 		}
 		seen[it.ID()] = i
+	}
+	if opts.DeleteBySender {
+		return c.deleteThenRecall(ctx, plan[0].Conversation, plan, opts)
 	}
 	items := make(chan SweepItem, len(plan))
 	for _, it := range plan {
@@ -567,6 +622,79 @@ func all(n int) []int {
 		idx[i] = i
 	}
 	return idx
+}
+
+// deleteThenRecall is the SweepOptions.DeleteBySender fast path: one
+// delete_group_msg_by_sender per sender, a read back, then the usual recall
+// and verification of whatever is still there.
+func (c *Client) deleteThenRecall(ctx context.Context, conv Conversation, plan []SweepItem, opts SweepOptions) (*SweepReport, error) {
+	rep := &SweepReport{Conversation: conv, Rounds: 1, Items: make([]SweepOutcome, len(plan))}
+	var senders []string
+	known := map[string]bool{}
+	for i, it := range plan {
+		rep.Items[i].SweepItem = it
+		if !known[it.Sender] {
+			known[it.Sender] = true
+			senders = append(senders, it.Sender)
+		}
+	}
+	// asked: senders whose request may have taken effect. A recall of one
+	// of their messages that hears "already gone" is then done.
+	asked := make(map[string]bool, len(senders))
+	for _, s := range senders {
+		_, err := c.DeleteGroupMessagesBySender(ctx, GroupDeleteBySender{GroupID: conv.GroupID, TopicID: conv.TopicID, Sender: s})
+		if err == nil || errors.Is(err, ErrOutcomeUnknown) {
+			asked[s] = true
+		}
+		if err != nil && (ctx.Err() != nil || c.fatal(epGroupDeleteBySender, err)) {
+			break // the recalls below say what is left, each with its own outcome
+		}
+	}
+	v := opts.Verifier
+	if v == nil {
+		v = historyVerifier{c}
+	}
+	var rest []int
+	states, err := v.States(ctx, conv, plan)
+	for i := range rep.Items {
+		o := &rep.Items[i]
+		st, seen := states[o.ID()]
+		if err != nil || !seen || !asked[o.Sender] || (st != MessageRecalled && st != MessageDeleted) {
+			rest = append(rest, i)
+			continue
+		}
+		o.DeletedBySender, o.Check = true, CheckRecalled
+		if st == MessageDeleted {
+			o.Check = CheckDeleted
+		}
+		if opts.Outcome != nil {
+			opts.Outcome(*o)
+		}
+	}
+	rep.Verified = err == nil
+	if len(rest) == 0 {
+		return rep, nil
+	}
+	items := make(chan SweepItem, len(rest))
+	for _, i := range rest {
+		items <- rep.Items[i].SweepItem
+	}
+	close(items)
+	o := opts
+	o.PossiblyApplied = func(it SweepItem) bool {
+		return asked[it.Sender] || (opts.PossiblyApplied != nil && opts.PossiblyApplied(it))
+	}
+	sub := c.applyStream(ctx, conv, items, o)
+	verr := c.verifyRounds(ctx, sub, opts)
+	for n, i := range rest {
+		rep.Items[i] = sub.Items[n]
+	}
+	rep.Rounds += sub.Rounds
+	rep.Verified = sub.Verified || opts.SkipVerify
+	if verr != nil {
+		return rep, errors.Join(verr, rep.Err())
+	}
+	return rep, rep.Err()
 }
 
 // applyStream recalls items as they arrive, up to 10 per request and

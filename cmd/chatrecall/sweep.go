@@ -21,7 +21,7 @@ type sweepFlags struct {
 	senders                               []string
 	since, until                          string
 	plan, planOut, reason, journal        string
-	noVerify                              bool
+	noVerify, deleteBySender              bool
 	rateLimit                             int
 }
 
@@ -91,6 +91,11 @@ func (a *app) sweepKindCmd(kind string) *cobra.Command {
 	fl.StringVar(&f.journal, "journal", "", "record each request's items before it is sent, and each outcome, in FILE (resume with chatrecall "+kind+" --resume FILE)")
 	fl.IntVar(&f.rateLimit, "rate-limit", 0, "the app's recall limit in calls per second, when a paid add-on raised it")
 	fl.BoolVar(&f.noVerify, "no-verify", false, "do not read the messages back after recalling them")
+	if kind == "group" {
+		fl.BoolVar(&f.deleteBySender, "delete-by-sender", false, "fast path (opt-in): first ask delete_group_msg_by_sender once per sender, then recall only what the read-back finds still there. "+
+			"What it takes back goes SILENTLY (members get no recall notice; they see it on their next roaming pull), it reaches only the group's last 1,000 messages, "+
+			"and it does nothing in an AVChatRoom group. No --journal: a cut run is finished by running the sweep again")
+	}
 	return c
 }
 
@@ -114,6 +119,9 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 	}
 	if f.journal != "" && a.o.dryRun {
 		return usagef("sweep %s: --dry-run sends nothing, so there is nothing to journal", kind)
+	}
+	if f.deleteBySender && (f.journal != "" || f.noVerify) {
+		return usagef("sweep %s: --delete-by-sender asks per sender and needs the read-back: give it without --journal and --no-verify (run the sweep again to finish a cut run)", kind)
 	}
 	var plan []chatrecall.SweepItem
 	if f.plan != "" {
@@ -201,6 +209,14 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 		return nil
 	}
 	conv = plan[0].Conversation
+	if f.deleteBySender {
+		rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{Reason: f.reason, DeleteBySender: true})
+		if rep == nil {
+			return err // refused before sending
+		}
+		a.printSweep(rep)
+		return nil
+	}
 	// Plans go through the bulk engine: journal, resume, progress and
 	// per-item output as chatrecall group, official and c2c --resume.
 	in := &items{src: "plan"}
@@ -248,7 +264,12 @@ func (a *app) verifyPlan(ctx context.Context, client *chatrecall.Client, plan []
 // printSweep prints every item not verified recalled, and the counts.
 func (a *app) printSweep(rep *chatrecall.SweepReport) {
 	counts := map[chatrecall.Check]int{}
+	silent := 0
 	for _, it := range rep.Items {
+		if it.DeletedBySender {
+			silent++ // gone, as read back; never counted as a verified recall
+			continue
+		}
 		counts[it.Check]++
 		if it.Check == chatrecall.CheckRecalled {
 			continue
@@ -260,12 +281,15 @@ func (a *app) printSweep(rep *chatrecall.SweepReport) {
 		}
 		fmt.Fprintf(a.e.stdout, "%s\t%s\t%s\n", it.ID(), it.Check, errText(it.Err))
 	}
+	if silent > 0 {
+		fmt.Fprintf(a.e.stderr, "delete-by-sender: %d messages read back gone (taken back silently: members got no recall notice)\n", silent)
+	}
 	fmt.Fprintf(a.e.stderr, "verified: %d recalled, %d still there, %d deleted or expired, %d not found in history, %d unverified\n",
 		counts[chatrecall.CheckRecalled], counts[chatrecall.CheckNotRecalled], counts[chatrecall.CheckDeleted], counts[chatrecall.CheckMissing], counts[chatrecall.CheckNone])
 	// The exit code says what verification found: it replaces the
 	// recalls' own (an unknown the read-back settled is no longer unknown).
 	switch {
-	case counts[chatrecall.CheckRecalled] == len(rep.Items):
+	case counts[chatrecall.CheckRecalled]+silent == len(rep.Items):
 		a.code = exitOK
 	case counts[chatrecall.CheckNotRecalled]+counts[chatrecall.CheckDeleted] > 0:
 		a.code = max(a.code, exitFailed)

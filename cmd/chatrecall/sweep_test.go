@@ -115,3 +115,17 @@ func TestSweepWithoutHistory(t *testing.T) {
 	assert.Contains(t, r.stderr, "10044")
 	assert.Contains(t, r.stderr, "webhook")
 }
+
+// TestSweepDeleteBySender: the opt-in fast path from the terminal. The demo
+// group's sender posted among the last 1,000 messages and before; every
+// message ends gone, the silent ones are said to be silent.
+func TestSweepDeleteBySender(t *testing.T) {
+	r := runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#spam", "--sender", "user05", "--since", "48h", "--delete-by-sender")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "taken back silently")
+	assert.Regexp(t, `verified: [1-9][0-9]* recalled, 0 still there, 0 deleted or expired, 0 not found in history, 0 unverified`, r.stderr)
+
+	r = runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#spam", "--sender", "user05", "--since", "48h", "--delete-by-sender", "--journal", "j")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "without --journal")
+}

@@ -1,0 +1,71 @@
+package chatrecall
+
+import "context"
+
+// GroupDeleteBySender names a sender whose recent messages in a group
+// DeleteGroupMessagesBySender takes back.
+type GroupDeleteBySender struct {
+	GroupID string // required
+	TopicID string // a topic of a topic-enabled Community group; optional
+	Sender  string // Sender_Account; required
+}
+
+// Validate checks the request as DeleteGroupMessagesBySender does before
+// sending anything.
+func (r GroupDeleteBySender) Validate() error {
+	const method = "DeleteGroupMessagesBySender"
+	if err := checkRequired(method, "GroupID", r.GroupID, "the group, such as @TGS#2J4SZEAEL"); err != nil {
+		return err
+	}
+	if err := checkText(method, "TopicID", r.TopicID); err != nil {
+		return err
+	}
+	return checkRequired(method, "Sender", r.Sender, "Sender_Account, whose messages are taken back")
+}
+
+type groupDeleteBySenderRequest struct {
+	GroupID string `json:"GroupId"`
+	Sender  string `json:"Sender_Account"`
+	TopicID string `json:"TopicId,omitempty"`
+}
+
+var epGroupDeleteBySender = &endpoint{name: EndpointGroupDeleteBySender, path: "/v4/group_open_http_svc/delete_group_msg_by_sender", limit: EndpointGroupDeleteBySender,
+	idempotent: true, // asking again takes back nothing more
+	fatal:      []Code{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupNoPermission, CodeGroupInvalidCommand}}
+
+// DeleteGroupMessagesBySender asks delete_group_msg_by_sender to take back
+// what Sender posted among the group's last 1,000 messages. It is a fast
+// path with three limits, which is why sweeps use it only when asked
+// (SweepOptions.DeleteBySender):
+//
+//   - it is silent: members get no recall notice and see the change on their
+//     next roaming pull;
+//   - it reaches only the group's last 1,000 messages;
+//   - in an AVChatRoom (live-stream) group it does nothing and still answers
+//     success.
+//
+// So a nil error means the service accepted the request, not that any
+// message went: read the history back (VerifySweep) to know. The answer
+// names no messages. An attempt whose answer was lost is sent again (asking
+// twice does no harm); ErrOutcomeUnknown remains only when no attempt was
+// answered.
+func (c *Client) DeleteGroupMessagesBySender(ctx context.Context, r GroupDeleteBySender) (res *Result, err error) {
+	const method = "DeleteGroupMessagesBySender"
+	if err := checkCtx(method, ctx); err != nil {
+		return nil, err
+	}
+	ctx, op := c.begin(ctx, method, EndpointGroupDeleteBySender, 1)
+	defer func() { c.finishOne(ctx, op, res, err) }()
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if !c.chat {
+		return nil, errChatNotConfigured(method)
+	}
+	_, _, err = c.single(ctx, method, epGroupDeleteBySender, &groupDeleteBySenderRequest{GroupID: r.GroupID, Sender: r.Sender, TopicID: r.TopicID},
+		func() response { return new(chatEnvelope) }, op, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Endpoint: EndpointGroupDeleteBySender}, nil
+}
