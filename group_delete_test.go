@@ -2,6 +2,7 @@ package chatrecall_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,17 +127,17 @@ func TestSweepDeleteBySender(t *testing.T) {
 	}
 	require.Positive(t, older)
 
-	var outcomes int
+	var outcomes atomic.Int64 // Outcome is called from the recalling goroutines
 	rep, err := client.Sweep(ctx, chatrecall.Conversation{GroupID: "@TGS#fast"},
 		chatrecall.SweepFilter{Senders: []string{"user03"}, Since: histEpoch.Add(-4 * time.Hour)},
-		chatrecall.SweepOptions{DeleteBySender: true, Outcome: func(chatrecall.SweepOutcome) { outcomes++ }})
+		chatrecall.SweepOptions{DeleteBySender: true, Outcome: func(chatrecall.SweepOutcome) { outcomes.Add(1) }})
 	require.NoError(t, err)
 	sum := rep.Summary()
 	assert.Equal(t, inWindow+older, sum.Total)
 	assert.Equal(t, sum.Total, sum.Recalled)
 	assert.Equal(t, inWindow, sum.DeletedBySender)
 	assert.Equal(t, older, sum.Verified, "the older ones were recalled and read back")
-	assert.Equal(t, sum.Total, outcomes, "one Outcome per item")
+	assert.Equal(t, int64(sum.Total), outcomes.Load(), "one Outcome per item")
 	for _, it := range rep.Items {
 		assert.Equal(t, chatrecall.CheckRecalled, it.Check, it.ID())
 	}
