@@ -553,11 +553,7 @@ func (c *Client) ApplySweep(ctx context.Context, plan []SweepItem, opts SweepOpt
 	seen := make(map[string]int, len(plan))
 	for i, it := range plan {
 		if err := it.Validate(); err != nil {
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				ve.Field = "plan[" + strconv.Itoa(i) + "]." + ve.Field
-			}
-			return nil, err
+			return nil, inField(err, method, "plan["+strconv.Itoa(i)+"]")
 		}
 		if it.Conversation != plan[0].Conversation {
 			return nil, invalidf(method, "plan["+strconv.Itoa(i)+"]", "is in %s, not %s: one sweep covers one conversation", it.Conversation, plan[0].Conversation)
@@ -570,12 +566,7 @@ func (c *Client) ApplySweep(ctx context.Context, plan []SweepItem, opts SweepOpt
 	if opts.DeleteBySender {
 		return c.deleteThenRecall(ctx, plan[0].Conversation, plan, opts)
 	}
-	items := make(chan SweepItem, len(plan))
-	for _, it := range plan {
-		items <- it
-	}
-	close(items)
-	rep := c.applyStream(ctx, plan[0].Conversation, items, opts)
+	rep := c.applyStream(ctx, plan[0].Conversation, feed(plan, all(len(plan))), opts)
 	if err := c.verifyRounds(ctx, rep, opts); err != nil {
 		return rep, errors.Join(err, rep.Err())
 	}
@@ -600,20 +591,50 @@ func (c *Client) VerifySweep(ctx context.Context, rep *SweepReport, v Verifier) 
 	}
 	for i, it := range rep.Items {
 		if err := it.SweepItem.Validate(); err != nil {
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				ve.Method, ve.Field = method, "rep.Items["+strconv.Itoa(i)+"]."+ve.Field
-			}
-			return err
+			return inField(err, method, "rep.Items["+strconv.Itoa(i)+"]")
 		}
 		if it.Conversation != rep.Conversation {
 			return invalidf(method, "rep.Items["+strconv.Itoa(i)+"]", "is in %s, not the report's %s", it.Conversation, rep.Conversation)
 		}
 	}
+	return c.verify(ctx, rep, c.verifier(v), all(len(rep.Items)))
+}
+
+// verifier is v, or the conversation's history when v is nil.
+func (c *Client) verifier(v Verifier) Verifier {
 	if v == nil {
-		v = historyVerifier{c}
+		return historyVerifier{c}
 	}
-	return c.verify(ctx, rep, v, all(len(rep.Items)))
+	return v
+}
+
+// feed returns a closed channel holding the items idx of items, in order.
+func feed(items []SweepItem, idx []int) <-chan SweepItem {
+	ch := make(chan SweepItem, len(idx))
+	for _, i := range idx {
+		ch <- items[i]
+	}
+	close(ch)
+	return ch
+}
+
+// plan returns the report's items as a plan.
+func (r *SweepReport) plan() []SweepItem {
+	out := make([]SweepItem, len(r.Items))
+	for i, it := range r.Items {
+		out[i] = it.SweepItem
+	}
+	return out
+}
+
+// inField reports a SweepItem's validation error as method's, under the
+// field that holds the item (plan[3].MsgSeq).
+func inField(err error, method, holder string) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		ve.Method, ve.Field = method, holder+"."+ve.Field
+	}
+	return err
 }
 
 func all(n int) []int {
@@ -650,10 +671,7 @@ func (c *Client) deleteThenRecall(ctx context.Context, conv Conversation, plan [
 			break // the recalls below say what is left, each with its own outcome
 		}
 	}
-	v := opts.Verifier
-	if v == nil {
-		v = historyVerifier{c}
-	}
+	v := c.verifier(opts.Verifier)
 	var rest []int
 	states, err := v.States(ctx, conv, plan)
 	for i := range rep.Items {
@@ -675,16 +693,11 @@ func (c *Client) deleteThenRecall(ctx context.Context, conv Conversation, plan [
 	if len(rest) == 0 {
 		return rep, nil
 	}
-	items := make(chan SweepItem, len(rest))
-	for _, i := range rest {
-		items <- rep.Items[i].SweepItem
-	}
-	close(items)
 	o := opts
 	o.PossiblyApplied = func(it SweepItem) bool {
 		return asked[it.Sender] || (opts.PossiblyApplied != nil && opts.PossiblyApplied(it))
 	}
-	sub := c.applyStream(ctx, conv, items, o)
+	sub := c.applyStream(ctx, conv, feed(plan, rest), o)
 	verr := c.verifyRounds(ctx, sub, opts)
 	for n, i := range rest {
 		rep.Items[i] = sub.Items[n]
@@ -830,15 +843,13 @@ func (c *Client) verifyRounds(ctx context.Context, rep *SweepReport, opts SweepO
 	if opts.SkipVerify || len(rep.Items) == 0 {
 		return nil
 	}
-	v := opts.Verifier
-	if v == nil {
-		v = historyVerifier{c}
-	}
+	v := c.verifier(opts.Verifier)
 	rounds := opts.Rounds
 	if rounds == 0 {
 		rounds = 2
 	}
 	idx := all(len(rep.Items))
+	var plan []SweepItem
 	for round := 0; ; round++ {
 		if err := c.verify(ctx, rep, v, idx); err != nil {
 			return err
@@ -853,18 +864,16 @@ func (c *Client) verifyRounds(ctx context.Context, rep *SweepReport, opts SweepO
 			return nil
 		}
 		rep.Rounds++
-		items := make(chan SweepItem, len(again))
-		for _, i := range again {
-			items <- rep.Items[i].SweepItem
-		}
-		close(items)
 		// Verification read the message as still there after every earlier
 		// attempt had ended; an attempt the service is still processing is
 		// the only way it could have been recalled since, and "already
 		// gone" then confirms it.
 		o := opts
 		o.PossiblyApplied = func(SweepItem) bool { return true }
-		sub := c.applyStream(ctx, rep.Conversation, items, o)
+		if plan == nil {
+			plan = rep.plan() // the items never change; only their outcomes
+		}
+		sub := c.applyStream(ctx, rep.Conversation, feed(plan, again), o)
 		for n, i := range again {
 			rep.Items[i].Err, rep.Items[i].ConfirmedByRetry = sub.Items[n].Err, sub.Items[n].ConfirmedByRetry
 			rep.Items[i].Check = CheckNone
