@@ -240,6 +240,29 @@ func ExamplePartialError() {
 	// 25 23 3
 }
 
+// A loop of single-item calls stops at a failure every further call would
+// repeat; a message that is not there is that message's own failure.
+func ExampleRepeats() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.SecretKey = "not-the-app-key"
+	client, _ := chatrecall.NewClient(cfg)
+
+	keys := []string{"1_1_1", "1_1_2", "1_1_3"}
+	for i, key := range keys {
+		_, err := client.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "a", To: "b", MsgKey: key})
+		if chatrecall.Repeats(err) {
+			fmt.Printf("stopped at %s with %d of %d not sent: %v\n", key, len(keys)-i-1, len(keys), errors.Is(err, chatrecall.ErrAuth))
+			break
+		}
+	}
+	fmt.Println(len(srv.RequestsTo(chatrecall.EndpointC2CRecall)))
+	// Output:
+	// stopped at 1_1_1 with 2 of 3 not sent: true
+	// 1
+}
+
 func ExampleGenUserSig() {
 	sig, err := chatrecall.GenUserSig(1400000000, "your-secret-key", "alice", 7*24*time.Hour)
 	if err != nil {

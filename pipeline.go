@@ -83,6 +83,19 @@ var (
 	epTPNSPushBroadcast = &endpoint{name: EndpointTPNSPush, path: "/v3/push/app", limit: endpointTPNSPushBroadcast, tpns: true}
 )
 
+// endpointNamed returns the endpoint an error names, for Repeats; nil if
+// none. (The two TPNS push endpoints share a name and have no
+// whole-request codes of their own.)
+func endpointNamed(name string) *endpoint {
+	for _, ep := range []*endpoint{epGroupRecall, epOfficialRecall, epPushRevoke, epC2CRecall, epTPNSStop, epTPNSRevoke,
+		epTPNSCancel, epTPNSRecord, epTPNSPush, epGroupHistory, epC2CHistory, epOfficialHistory, epGroupDeleteBySender} {
+		if ep.name == name {
+			return ep
+		}
+	}
+	return nil
+}
+
 // response is a decoded response body that knows its outcome.
 type response interface {
 	// result returns the service's code and text; ok is false when the body
@@ -359,7 +372,7 @@ func (c *Client) runRequest(ctx context.Context, j *job, idx []int, st []itemSta
 		if a.err == nil {
 			c.budget.earn()
 		}
-		if a.err != nil && c.fatal(j.ep, a.err) {
+		if a.err != nil && fatal(j.ep, a.err) {
 			stop.set(a.err)
 		}
 		next := pending[:0:0]
@@ -547,8 +560,9 @@ func retryableCode(endpoint string, code Code) bool {
 }
 
 // fatal reports whether err failed the whole request in a way every other
-// request of the operation would repeat.
-func (c *Client) fatal(ep *endpoint, err error) bool {
+// request of the operation would repeat. ep may be nil when the endpoint is
+// not known (then its own whole-request codes are not consulted).
+func fatal(ep *endpoint, err error) bool {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		var httpErr *HTTPError
@@ -557,7 +571,7 @@ func (c *Client) fatal(ep *endpoint, err error) bool {
 	switch {
 	case apiErr.Code == CodeUserSigExpired:
 		return false // renewed and retried
-	case apiErr.Code == CodeTooManyFailedVerifications, ep.has(ep.fatal, apiErr.Code):
+	case apiErr.Code == CodeTooManyFailedVerifications, ep != nil && ep.has(ep.fatal, apiErr.Code):
 		return true
 	}
 	return apiErr.Is(ErrAuth) || apiErr.Is(ErrPermission) || apiErr.Is(ErrServiceDisabled) ||

@@ -667,7 +667,7 @@ func (c *Client) deleteThenRecall(ctx context.Context, conv Conversation, plan [
 		if err == nil || errors.Is(err, ErrOutcomeUnknown) {
 			asked[s] = true
 		}
-		if err != nil && (ctx.Err() != nil || c.fatal(epGroupDeleteBySender, err)) {
+		if err != nil && (ctx.Err() != nil || fatal(epGroupDeleteBySender, err)) {
 			break // the recalls below say what is left, each with its own outcome
 		}
 	}
@@ -798,7 +798,7 @@ func (c *Client) recallBatch(ctx context.Context, conv Conversation, batch []Swe
 		if res != nil {
 			out[0].confirmed = res.ConfirmedByRetry
 		}
-		if err != nil && c.fatal(epC2CRecall, err) {
+		if err != nil && fatal(epC2CRecall, err) {
 			stop.set(err)
 		}
 	case KindOfficial:

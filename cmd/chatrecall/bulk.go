@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -261,7 +260,7 @@ func (b *bulk) callC2C(ctx context.Context, c *chatrecall.Client, idx []int, may
 				switch {
 				case errors.As(err, &ve) && invalid == nil:
 					invalid = err
-				case repeats(err) && stop == nil:
+				case chatrecall.Repeats(err) && stop == nil:
 					stop = err
 				}
 				mu.Unlock()
@@ -276,14 +275,6 @@ func (b *bulk) callC2C(ctx context.Context, c *chatrecall.Client, idx []int, may
 		notSent(idx[next:], stop)
 	}
 	return stop, nil
-}
-
-// repeats reports whether a one-to-one recall's failure would repeat for
-// every other message: the credentials, the permission or the service.
-func repeats(err error) bool {
-	var httpErr *chatrecall.HTTPError
-	return errors.Is(err, chatrecall.ErrAuth) || errors.Is(err, chatrecall.ErrPermission) || errors.Is(err, chatrecall.ErrServiceDisabled) ||
-		errors.As(err, &httpErr) && (httpErr.StatusCode == http.StatusUnauthorized || httpErr.StatusCode == http.StatusForbidden)
 }
 
 // writePlan writes the journal's header and its plan, durably, before
