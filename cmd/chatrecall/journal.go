@@ -25,14 +25,16 @@ import (
 // everything printed. A torn last line (death mid-write) is ignored.
 const journalVersion = "chatrecall/1"
 
+// journalHeader is the first line of a journal. Its fields are omitted when
+// empty, so the lines after it, which embed it, carry only their own.
 type journalHeader struct {
-	Journal string `json:"journal"`
-	Command string `json:"command"`
-	Target  string `json:"target"`
+	Journal string `json:"journal,omitempty"`
+	Command string `json:"command,omitempty"`
+	Target  string `json:"target,omitempty"`
 	Topic   string `json:"topic,omitempty"`
 	Peer    string `json:"peer,omitempty"` // c2c: the other party
 	Reason  string `json:"reason,omitempty"`
-	Items   int    `json:"items"`
+	Items   int    `json:"items,omitempty"`
 }
 
 type journalLine struct {

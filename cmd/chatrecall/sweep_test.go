@@ -94,6 +94,14 @@ func TestSweepC2CJournal(t *testing.T) {
 		assert.True(t, st.sent[st.items[i]], "sent before its outcome")
 		assert.Equal(t, "recalled", st.outcome[st.items[i]].Outcome)
 	}
+	raw, err := os.ReadFile(journal)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	assert.Contains(t, lines[0], `"journal":"`+journalVersion+`"`)
+	for _, l := range lines[1:] {
+		assert.NotContains(t, l, `"journal"`, "only the first line is the header")
+		assert.NotContains(t, l, `"items"`, "only the first line is the header")
+	}
 
 	r = runCLI(t, nil, "", "--demo", "c2c", "--resume", journal)
 	require.Equal(t, 0, r.code, r.stderr)
