@@ -56,22 +56,17 @@ func BenchmarkFloor(b *testing.B) {
 // FloorJSON is Floor plus encoding the request and decoding the response.
 func BenchmarkFloorJSON(b *testing.B) {
 	srv := benchServer(b)
-	hc := benchTransport()
-	u := srv.URL + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=x&random=1&contenttype=json"
-	// The floor's own types: what a user writing the call by hand would.
+	floorJSON(b, benchTransport(), srv.URL)
+}
+
+// floorJSON posts the group recall to base as a user writing the call by
+// hand would: the floor's own types, json.Marshal and json.Unmarshal.
+func floorJSON(b *testing.B, hc *http.Client, base string) {
+	u := base + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=x&random=1&contenttype=json"
 	type seq struct{ MsgSeq uint64 }
 	type request struct {
 		GroupId    string
 		MsgSeqList []seq
-	}
-	type response struct {
-		ActionStatus  string
-		ErrorCode     int
-		ErrorInfo     string
-		RecallRetList []struct {
-			MsgSeq  uint64
-			RetCode int
-		}
 	}
 	req := request{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []seq{{100}, {101}}}
 	b.ReportAllocs()
@@ -87,7 +82,7 @@ func BenchmarkFloorJSON(b *testing.B) {
 		}
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		var out response
+		var out floorResponse
 		if err := json.Unmarshal(raw, &out); err != nil {
 			b.Fatal(err)
 		}
@@ -98,9 +93,9 @@ func BenchmarkFloorJSON(b *testing.B) {
 // cache on) pointed at the bench server. The group limit is raised so the
 // limiter runs but never waits: at the documented 200/s the benchmark would
 // measure the service's limit, not the SDK.
-func benchClient(b *testing.B, url string) *Client {
-	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, BaseURL: url},
-		WithRateLimit(EndpointGroupRecall, 1e9, time.Second), WithLimiter(NewLocalLimiter(nil)))
+func benchClient(b *testing.B, url string, opts ...Option) *Client {
+	opts = append([]Option{WithRateLimit(EndpointGroupRecall, 1e9, time.Second), WithLimiter(NewLocalLimiter(nil))}, opts...)
+	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, BaseURL: url}, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +106,11 @@ var benchRecall = GroupRecall{GroupID: "@TGS#2J4SZEAEL", MsgSeqs: []uint64{100, 
 
 func BenchmarkGroupRecall(b *testing.B) {
 	srv := benchServer(b)
-	c := benchClient(b, srv.URL)
+	groupRecall(b, benchClient(b, srv.URL))
+}
+
+// groupRecall recalls benchRecall b.N times.
+func groupRecall(b *testing.B, c *Client) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -154,50 +153,12 @@ func (memoryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // FloorJSONNoNetwork is FloorJSON through memoryTransport.
 func BenchmarkFloorJSONNoNetwork(b *testing.B) {
-	hc := &http.Client{Transport: memoryTransport{}}
-	u := "http://bench.invalid/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=x&random=1&contenttype=json"
-	type seq struct{ MsgSeq uint64 }
-	type request struct {
-		GroupId    string
-		MsgSeqList []seq
-	}
-	req := request{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []seq{{100}, {101}}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		body, err := json.Marshal(&req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp, err := hc.Post(u, "application/json", bytes.NewReader(body))
-		if err != nil {
-			b.Fatal(err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var out floorResponse
-		if err := json.Unmarshal(raw, &out); err != nil {
-			b.Fatal(err)
-		}
-	}
+	floorJSON(b, &http.Client{Transport: memoryTransport{}}, "http://bench.invalid")
 }
 
 // GroupRecallNoNetwork is GroupRecall through memoryTransport.
 func BenchmarkGroupRecallNoNetwork(b *testing.B) {
-	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, BaseURL: "http://bench.invalid"},
-		WithRateLimit(EndpointGroupRecall, 1e9, time.Second), WithLimiter(NewLocalLimiter(nil)),
-		WithHTTPClient(&http.Client{Transport: memoryTransport{}}))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := c.RecallGroupMessages(ctx, benchRecall); err != nil {
-			b.Fatal(err)
-		}
-	}
+	groupRecall(b, benchClient(b, "http://bench.invalid", WithHTTPClient(&http.Client{Transport: memoryTransport{}})))
 }
 
 // floorResponse is the answer type a hand-written call would decode into.
