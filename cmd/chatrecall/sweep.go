@@ -60,7 +60,7 @@ func (a *app) sweepKindCmd(kind string) *cobra.Command {
 	}[kind]
 	c := &cobra.Command{
 		Use:   use,
-		Short: "Sweep a " + map[string]string{"group": "group", "c2c": "one-to-one conversation", "official": "official account"}[kind],
+		Short: "Sweep " + map[string]string{"group": "a group", "c2c": "a one-to-one conversation", "official": "an official account"}[kind],
 		Example: map[string]string{
 			"group":    "  chatrecall sweep group --group @TGS#2J4SZEAEL --sender u123 --since 2h --dry-run\n  chatrecall sweep group --plan spam.plan --journal spam.journal",
 			"c2c":      "  chatrecall sweep c2c --account alice --peer mallory --sender mallory --since 24h",
