@@ -1,0 +1,243 @@
+package chatrecall_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/chatrecalltest"
+)
+
+// truthTally checks outcomes against the fake's ground truth, as
+// TestFaultMatrix does for group recalls: no definite answer the truth
+// contradicts (wrong), and no success no answer supports (guessed).
+type truthTally struct {
+	applied, appliedTruthfully map[string]bool
+	done, confirmed, failed, unknown, wrong, guessed int
+}
+
+// newTruthTally reads what each request to endpoint applied, and whether
+// its answer said so truthfully.
+func newTruthTally(srv *chatrecalltest.Server, endpoint string) *truthTally {
+	t := &truthTally{applied: map[string]bool{}, appliedTruthfully: map[string]bool{}}
+	for _, r := range srv.RequestsTo(endpoint) {
+		omitted := ""
+		if r.Injected.Kind == chatrecalltest.FaultOmit {
+			list, _ := r.JSON["MsgKeyList"].([]any)
+			if len(list) > 0 {
+				omitted = fmt.Sprint(list[len(list)-1]) // official recalls list keys as strings
+			}
+		}
+		for _, item := range r.AppliedItems {
+			t.applied[item] = true
+			if r.Injected.Truthful() || (r.Injected.Kind == chatrecalltest.FaultOmit && item != omitted) {
+				t.appliedTruthfully[item] = true
+			}
+		}
+	}
+	return t
+}
+
+// add checks one item: err and confirmed are what the SDK said, changed is
+// the ground truth (the fake recalled, revoked or stopped it).
+func (t *truthTally) add(tb testing.TB, item string, err error, confirmed, changed bool) {
+	switch {
+	case err == nil:
+		t.done++
+		if !changed {
+			t.wrong++
+			tb.Errorf("%s reported done but the fake did not change it", item)
+		}
+		if confirmed {
+			t.confirmed++
+			if !t.applied[item] {
+				t.guessed++
+				tb.Errorf("%s confirmed by retry but no request applied it", item)
+			}
+		} else if !t.appliedTruthfully[item] {
+			t.guessed++
+			tb.Errorf("%s reported done but no answer said so truthfully", item)
+		}
+	case errors.Is(err, chatrecall.ErrOutcomeUnknown):
+		t.unknown++
+	default:
+		t.failed++
+		if changed || t.applied[item] {
+			t.wrong++
+			tb.Errorf("%s reported failed (%v) but was applied", item, err)
+		}
+	}
+}
+
+func (t *truthTally) String() string {
+	return fmt.Sprintf("%d done (%d confirmed by retry), %d failed, %d unknown; %d wrong, %d guessed",
+		t.done, t.confirmed, t.failed, t.unknown, t.wrong, t.guessed)
+}
+
+// singleItemFaults are the faults a one-item endpoint can meet: each
+// "applied, then answered with an error" class, lost and dropped
+// connections, slow answers, and truthful refusals.
+func singleItemFaults(appliedCode chatrecall.Code, timeout time.Duration) []chatrecalltest.Chance {
+	return []chatrecalltest.Chance{
+		{P: 0.06, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultHTTP502}},
+		{P: 0.04, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultCode, Code: appliedCode}},
+		{P: 0.05, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultAppliedCode, Code: appliedCode}},
+		{P: 0.04, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultAppliedHTTP502}},
+		{P: 0.04, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultDrop}},
+		{P: 0.05, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultLost}},
+		{P: 0.01, Fault: chatrecalltest.Fault{Kind: chatrecalltest.FaultDelay, Delay: 2 * timeout}},
+	}
+}
+
+// eachConcurrently runs call for every index on 16 goroutines of one
+// client, as a service recalling many single items would.
+func eachConcurrently(n int, call func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				call(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// TestFaultMatrixEveryEndpoint is TestFaultMatrix for the other recall
+// endpoints: official-account recalls (many items per request, with
+// contradictory and incomplete lists), one-to-one recalls and TPNS stops
+// (one item per request, 16 at a time on one client), and Chat push
+// revokes. Every outcome is checked against the fake's ground truth.
+func TestFaultMatrixEveryEndpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seconds of traffic")
+	}
+	const timeout = 300 * time.Millisecond
+	retry := chatrecall.WithRetry(chatrecall.RetryPolicy{MaxAttempts: 4, Budget: -1})
+	newClient := func(t *testing.T, srv *chatrecalltest.Server) *chatrecall.Client {
+		c, err := chatrecall.NewClient(srv.Config(), chatrecall.WithTimeout(timeout), chatrecall.WithClock(&fastClock{}),
+			chatrecall.WithoutRateLimits(), retry)
+		require.NoError(t, err)
+		return c
+	}
+
+	t.Run("official", func(t *testing.T) {
+		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+		defer srv.Close()
+		keys := make([]string, 2000)
+		for i := range keys {
+			keys[i] = "1_" + strconv.Itoa(i+1) + "_1700000000"
+		}
+		srv.AddOfficialMessages("@TOA#_storm", keys...)
+		injectAll(srv, chatrecall.EndpointOfficialRecall, 20261122, timeout)
+		res, err := newClient(t, srv).RecallOfficialAccountMessages(context.Background(),
+			chatrecall.OfficialAccountRecall{Account: "@TOA#_storm", MsgKeys: keys})
+		srv.Close()
+		require.NotNil(t, res)
+		require.Len(t, res.Items, len(keys))
+		tally := newTruthTally(srv, chatrecall.EndpointOfficialRecall)
+		for i, it := range res.Items {
+			require.Equal(t, keys[i], it.MsgKey)
+			tally.add(t, it.MsgKey, it.Err, it.ConfirmedByRetry, srv.OfficialMessage("@TOA#_storm", it.MsgKey) == chatrecalltest.MessageRecalled)
+		}
+		if tally.failed+tally.unknown > 0 {
+			var pe *chatrecall.PartialError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tally.unknown, pe.Unknown)
+		}
+		t.Logf("official, %d keys: %s; %d requests", len(keys), tally, len(srv.RequestsTo(chatrecall.EndpointOfficialRecall)))
+		assert.Greater(t, tally.done, len(keys)*9/10)
+	})
+
+	t.Run("c2c", func(t *testing.T) {
+		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+		defer srv.Close()
+		keys := make([]string, 600)
+		for i := range keys {
+			keys[i] = "31906_" + strconv.Itoa(i+1) + "_1572869830"
+			srv.AddC2CMessage("spammer", "user"+strconv.Itoa(i%7), keys[i])
+		}
+		srv.FailRandomly(chatrecall.EndpointC2CRecall, 20261122, singleItemFaults(chatrecall.CodeInternalServerError, timeout)...)
+		c := newClient(t, srv)
+		errs, confirmed := make([]error, len(keys)), make([]bool, len(keys))
+		eachConcurrently(len(keys), func(i int) {
+			res, err := c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "spammer", To: "user" + strconv.Itoa(i%7), MsgKey: keys[i]})
+			errs[i] = err
+			confirmed[i] = res != nil && res.ConfirmedByRetry
+		})
+		srv.Close()
+		tally := newTruthTally(srv, chatrecall.EndpointC2CRecall)
+		for i, k := range keys {
+			tally.add(t, k, errs[i], confirmed[i], srv.C2CMessage(k) == chatrecalltest.MessageRecalled)
+		}
+		t.Logf("c2c, %d messages: %s; %d requests", len(keys), tally, len(srv.RequestsTo(chatrecall.EndpointC2CRecall)))
+		assert.Greater(t, tally.done, len(keys)*9/10)
+	})
+
+	t.Run("tpns stop", func(t *testing.T) {
+		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+		defer srv.Close()
+		ids := make([]string, 400)
+		for i := range ids {
+			ids[i] = srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Platform: "android"})
+		}
+		srv.FailRandomly(chatrecall.EndpointTPNSStop, 20261122, singleItemFaults(chatrecall.CodeTPNSInternalCall, timeout)...)
+		c := newClient(t, srv)
+		errs, confirmed := make([]error, len(ids)), make([]bool, len(ids))
+		eachConcurrently(len(ids), func(i int) {
+			res, err := c.StopTPNSPush(context.Background(), ids[i])
+			errs[i] = err
+			confirmed[i] = res != nil && (res.ConfirmedByRetry || res.ConfirmedByRecord)
+		})
+		srv.Close()
+		tally := newTruthTally(srv, chatrecall.EndpointTPNSStop)
+		for i, id := range ids {
+			task, ok := srv.TPNSTaskState(id)
+			require.True(t, ok)
+			tally.add(t, id, errs[i], confirmed[i], task.Status == chatrecalltest.TPNSStatusStopped)
+		}
+		t.Logf("tpns stop, %d pushes: %s; %d requests", len(ids), tally, len(srv.RequestsTo(chatrecall.EndpointTPNSStop)))
+		assert.Greater(t, tally.done, len(ids)*9/10)
+	})
+
+	t.Run("push revoke", func(t *testing.T) {
+		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+		defer srv.Close()
+		ids := make([]string, 200)
+		for i := range ids {
+			ids[i] = srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
+		}
+		srv.FailRandomly(chatrecall.EndpointPushRevoke, 20261122, singleItemFaults(chatrecall.CodeInternalServerError, timeout)...)
+		c := newClient(t, srv)
+		errs, confirmed := make([]error, len(ids)), make([]bool, len(ids))
+		eachConcurrently(len(ids), func(i int) {
+			res, err := c.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: ids[i]})
+			errs[i] = err
+			confirmed[i] = res != nil && res.ConfirmedByRetry
+		})
+		srv.Close()
+		tally := newTruthTally(srv, chatrecall.EndpointPushRevoke)
+		for i, id := range ids {
+			st, ok := srv.PushTaskState(id)
+			require.True(t, ok)
+			tally.add(t, id, errs[i], confirmed[i], st.Revoked)
+		}
+		t.Logf("push revoke, %d tasks: %s; %d requests", len(ids), tally, len(srv.RequestsTo(chatrecall.EndpointPushRevoke)))
+		assert.Greater(t, tally.done, len(ids)*9/10)
+	})
+}
