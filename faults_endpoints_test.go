@@ -20,7 +20,7 @@ import (
 // TestFaultMatrix does for group recalls: no definite answer the truth
 // contradicts (wrong), and no success no answer supports (guessed).
 type truthTally struct {
-	applied, appliedTruthfully map[string]bool
+	applied, appliedTruthfully                       map[string]bool
 	done, confirmed, failed, unknown, wrong, guessed int
 }
 
