@@ -31,9 +31,12 @@ func newTruthTally(srv *chatrecalltest.Server, endpoint string) *truthTally {
 	for _, r := range srv.RequestsTo(endpoint) {
 		omitted := ""
 		if r.Injected.Kind == chatrecalltest.FaultOmit {
-			list, _ := r.JSON["MsgKeyList"].([]any)
-			if len(list) > 0 {
-				omitted = fmt.Sprint(list[len(list)-1]) // official recalls list keys as strings
+			// The answer lists every item but the last one truthfully.
+			if list, _ := r.JSON["MsgSeqList"].([]any); len(list) > 0 { // group: [{"MsgSeq":n}]
+				omitted = fmt.Sprint(list[len(list)-1].(map[string]any)["MsgSeq"])
+			}
+			if list, _ := r.JSON["MsgKeyList"].([]any); len(list) > 0 { // official: ["key"]
+				omitted = fmt.Sprint(list[len(list)-1])
 			}
 		}
 		for _, item := range r.AppliedItems {
@@ -164,6 +167,27 @@ func TestFaultMatrixEveryEndpoint(t *testing.T) {
 		assert.Greater(t, tally.done, len(keys)*9/10)
 	})
 
+	// singleItems calls each of n items once, 16 at a time on one client,
+	// under singleItemFaults, and checks each against changed.
+	singleItems := func(t *testing.T, srv *chatrecalltest.Server, endpoint string, appliedCode chatrecall.Code, ids []string,
+		call func(c *chatrecall.Client, i int) (*chatrecall.Result, error), changed func(i int) bool) {
+		srv.FailRandomly(endpoint, 20261122, singleItemFaults(appliedCode, timeout)...)
+		c := newClient(t, srv)
+		errs, confirmed := make([]error, len(ids)), make([]bool, len(ids))
+		eachConcurrently(len(ids), func(i int) {
+			res, err := call(c, i)
+			errs[i] = err
+			confirmed[i] = res != nil && (res.ConfirmedByRetry || res.ConfirmedByRecord)
+		})
+		srv.Close()
+		tally := newTruthTally(srv, endpoint)
+		for i, id := range ids {
+			tally.add(t, id, errs[i], confirmed[i], changed(i))
+		}
+		t.Logf("%s, %d items: %s; %d requests", endpoint, len(ids), tally, len(srv.RequestsTo(endpoint)))
+		assert.Greater(t, tally.done, len(ids)*9/10)
+	}
+
 	t.Run("c2c", func(t *testing.T) {
 		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
 		defer srv.Close()
@@ -172,21 +196,11 @@ func TestFaultMatrixEveryEndpoint(t *testing.T) {
 			keys[i] = "31906_" + strconv.Itoa(i+1) + "_1572869830"
 			srv.AddC2CMessage("spammer", "user"+strconv.Itoa(i%7), keys[i])
 		}
-		srv.FailRandomly(chatrecall.EndpointC2CRecall, 20261122, singleItemFaults(chatrecall.CodeInternalServerError, timeout)...)
-		c := newClient(t, srv)
-		errs, confirmed := make([]error, len(keys)), make([]bool, len(keys))
-		eachConcurrently(len(keys), func(i int) {
-			res, err := c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "spammer", To: "user" + strconv.Itoa(i%7), MsgKey: keys[i]})
-			errs[i] = err
-			confirmed[i] = res != nil && res.ConfirmedByRetry
-		})
-		srv.Close()
-		tally := newTruthTally(srv, chatrecall.EndpointC2CRecall)
-		for i, k := range keys {
-			tally.add(t, k, errs[i], confirmed[i], srv.C2CMessage(k) == chatrecalltest.MessageRecalled)
-		}
-		t.Logf("c2c, %d messages: %s; %d requests", len(keys), tally, len(srv.RequestsTo(chatrecall.EndpointC2CRecall)))
-		assert.Greater(t, tally.done, len(keys)*9/10)
+		singleItems(t, srv, chatrecall.EndpointC2CRecall, chatrecall.CodeInternalServerError, keys,
+			func(c *chatrecall.Client, i int) (*chatrecall.Result, error) {
+				return c.RecallC2CMessage(context.Background(), chatrecall.C2CRecall{From: "spammer", To: "user" + strconv.Itoa(i%7), MsgKey: keys[i]})
+			},
+			func(i int) bool { return srv.C2CMessage(keys[i]) == chatrecalltest.MessageRecalled })
 	})
 
 	t.Run("tpns stop", func(t *testing.T) {
@@ -196,23 +210,14 @@ func TestFaultMatrixEveryEndpoint(t *testing.T) {
 		for i := range ids {
 			ids[i] = srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Platform: "android"})
 		}
-		srv.FailRandomly(chatrecall.EndpointTPNSStop, 20261122, singleItemFaults(chatrecall.CodeTPNSInternalCall, timeout)...)
-		c := newClient(t, srv)
-		errs, confirmed := make([]error, len(ids)), make([]bool, len(ids))
-		eachConcurrently(len(ids), func(i int) {
-			res, err := c.StopTPNSPush(context.Background(), ids[i])
-			errs[i] = err
-			confirmed[i] = res != nil && (res.ConfirmedByRetry || res.ConfirmedByRecord)
-		})
-		srv.Close()
-		tally := newTruthTally(srv, chatrecall.EndpointTPNSStop)
-		for i, id := range ids {
-			task, ok := srv.TPNSTaskState(id)
-			require.True(t, ok)
-			tally.add(t, id, errs[i], confirmed[i], task.Status == chatrecalltest.TPNSStatusStopped)
-		}
-		t.Logf("tpns stop, %d pushes: %s; %d requests", len(ids), tally, len(srv.RequestsTo(chatrecall.EndpointTPNSStop)))
-		assert.Greater(t, tally.done, len(ids)*9/10)
+		singleItems(t, srv, chatrecall.EndpointTPNSStop, chatrecall.CodeTPNSInternalCall, ids,
+			func(c *chatrecall.Client, i int) (*chatrecall.Result, error) {
+				return c.StopTPNSPush(context.Background(), ids[i])
+			},
+			func(i int) bool {
+				task, ok := srv.TPNSTaskState(ids[i])
+				return ok && task.Status == chatrecalltest.TPNSStatusStopped
+			})
 	})
 
 	t.Run("push revoke", func(t *testing.T) {
@@ -222,22 +227,13 @@ func TestFaultMatrixEveryEndpoint(t *testing.T) {
 		for i := range ids {
 			ids[i] = srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
 		}
-		srv.FailRandomly(chatrecall.EndpointPushRevoke, 20261122, singleItemFaults(chatrecall.CodeInternalServerError, timeout)...)
-		c := newClient(t, srv)
-		errs, confirmed := make([]error, len(ids)), make([]bool, len(ids))
-		eachConcurrently(len(ids), func(i int) {
-			res, err := c.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: ids[i]})
-			errs[i] = err
-			confirmed[i] = res != nil && res.ConfirmedByRetry
-		})
-		srv.Close()
-		tally := newTruthTally(srv, chatrecall.EndpointPushRevoke)
-		for i, id := range ids {
-			st, ok := srv.PushTaskState(id)
-			require.True(t, ok)
-			tally.add(t, id, errs[i], confirmed[i], st.Revoked)
-		}
-		t.Logf("push revoke, %d tasks: %s; %d requests", len(ids), tally, len(srv.RequestsTo(chatrecall.EndpointPushRevoke)))
-		assert.Greater(t, tally.done, len(ids)*9/10)
+		singleItems(t, srv, chatrecall.EndpointPushRevoke, chatrecall.CodeInternalServerError, ids,
+			func(c *chatrecall.Client, i int) (*chatrecall.Result, error) {
+				return c.RevokeChatPush(context.Background(), chatrecall.ChatPushRevoke{TaskID: ids[i]})
+			},
+			func(i int) bool {
+				st, ok := srv.PushTaskState(ids[i])
+				return ok && st.Revoked
+			})
 	})
 }

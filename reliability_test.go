@@ -2,7 +2,6 @@ package chatrecall_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -49,55 +48,13 @@ func TestFaultMatrix(t *testing.T) {
 	require.NotNil(t, res)
 	require.Len(t, res.Items, n, "every seq has exactly one outcome")
 
-	// What the client could have learnt: per seq, whether a request applied
-	// it, and whether one applied it and answered truthfully.
-	applied, appliedTruthfully := map[string]bool{}, map[string]bool{}
-	for _, r := range srv.RequestsTo(chatrecall.EndpointGroupRecall) {
-		omitted := ""
-		if r.Injected.Kind == chatrecalltest.FaultOmit {
-			// The answer lists every item but the last one truthfully.
-			list, _ := r.JSON["MsgSeqList"].([]any)
-			if len(list) > 0 {
-				omitted = fmt.Sprint(list[len(list)-1].(map[string]any)["MsgSeq"])
-			}
-		}
-		for _, item := range r.AppliedItems {
-			applied[item] = true
-			if r.Injected.Truthful() || (r.Injected.Kind == chatrecalltest.FaultOmit && item != omitted) {
-				appliedTruthfully[item] = true
-			}
-		}
-	}
-	var recalled, confirmed, unknown, failed, wrong, guessed int
+	tally := newTruthTally(srv, chatrecall.EndpointGroupRecall)
 	for i, it := range res.Items {
 		require.Equal(t, seqs[i], it.MsgSeq)
-		key := strconv.FormatUint(it.MsgSeq, 10)
-		truth := srv.GroupMessage("@TGS#storm", it.MsgSeq)
-		switch {
-		case it.Err == nil:
-			recalled++
-			if truth != chatrecalltest.MessageRecalled {
-				wrong++
-			}
-			switch {
-			case it.ConfirmedByRetry:
-				confirmed++
-				if !applied[key] {
-					guessed++
-				}
-			case !appliedTruthfully[key]:
-				guessed++
-			}
-		case errors.Is(it.Err, chatrecall.ErrOutcomeUnknown):
-			unknown++ // either truth is allowed: that is what unknown means
-		default:
-			failed++
-			if truth != chatrecalltest.MessagePresent || applied[key] {
-				wrong++
-				t.Errorf("seq %d reported failed (%v) but was recalled", it.MsgSeq, it.Err)
-			}
-		}
+		tally.add(t, strconv.FormatUint(it.MsgSeq, 10), it.Err, it.ConfirmedByRetry,
+			srv.GroupMessage("@TGS#storm", it.MsgSeq) == chatrecalltest.MessageRecalled)
 	}
+	recalled, confirmed, failed, unknown, wrong, guessed := tally.done, tally.confirmed, tally.failed, tally.unknown, tally.wrong, tally.guessed
 	var pe *chatrecall.PartialError
 	if failed+unknown > 0 {
 		require.ErrorAs(t, err, &pe)
