@@ -123,9 +123,9 @@ func eachConcurrently(n int, call func(i int)) {
 
 // TestFaultMatrixEveryEndpoint is TestFaultMatrix for the other recall
 // endpoints: official-account recalls (many items per request, with
-// contradictory and incomplete lists), one-to-one recalls and TPNS stops
-// (one item per request, 16 at a time on one client), and Chat push
-// revokes. Every outcome is checked against the fake's ground truth.
+// contradictory and incomplete lists), and one-to-one recalls, TPNS stops,
+// revokes and cancels, and Chat push revokes (one item per request, 16 at a
+// time on one client). Every outcome is checked against the fake's ground truth.
 func TestFaultMatrixEveryEndpoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seconds of traffic")
@@ -203,21 +203,36 @@ func TestFaultMatrixEveryEndpoint(t *testing.T) {
 			func(i int) bool { return srv.C2CMessage(keys[i]) == chatrecalltest.MessageRecalled })
 	})
 
-	t.Run("tpns stop", func(t *testing.T) {
+	// tpnsTasks runs one TPNS task operation over n fresh tasks.
+	tpnsTasks := func(t *testing.T, endpoint string, n int, task chatrecalltest.TPNSTask, status string,
+		op func(c *chatrecall.Client, ctx context.Context, pushID string) (*chatrecall.Result, error)) {
 		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
 		defer srv.Close()
-		ids := make([]string, 400)
+		ids := make([]string, n)
 		for i := range ids {
-			ids[i] = srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "all", Platform: "android"})
+			ids[i] = srv.AddTPNSTask(task)
 		}
-		singleItems(t, srv, chatrecall.EndpointTPNSStop, chatrecall.CodeTPNSInternalCall, ids,
+		singleItems(t, srv, endpoint, chatrecall.CodeTPNSInternalCall, ids,
 			func(c *chatrecall.Client, i int) (*chatrecall.Result, error) {
-				return c.StopTPNSPush(context.Background(), ids[i])
+				return op(c, context.Background(), ids[i])
 			},
 			func(i int) bool {
-				task, ok := srv.TPNSTaskState(ids[i])
-				return ok && task.Status == chatrecalltest.TPNSStatusStopped
+				st, ok := srv.TPNSTaskState(ids[i])
+				return ok && st.Status == status
 			})
+	}
+	t.Run("tpns stop", func(t *testing.T) {
+		tpnsTasks(t, chatrecall.EndpointTPNSStop, 400, chatrecalltest.TPNSTask{PushType: "all", Platform: "android"},
+			chatrecalltest.TPNSStatusStopped, (*chatrecall.Client).StopTPNSPush)
+	})
+	t.Run("tpns revoke", func(t *testing.T) {
+		tpnsTasks(t, chatrecall.EndpointTPNSRevoke, 200, chatrecalltest.TPNSTask{PushType: "tag", Status: chatrecalltest.TPNSStatusFinished},
+			chatrecalltest.TPNSStatusRevoked, (*chatrecall.Client).RevokeTPNSPush)
+	})
+	t.Run("tpns cancel", func(t *testing.T) {
+		tpnsTasks(t, chatrecall.EndpointTPNSCancel, 200,
+			chatrecalltest.TPNSTask{PushType: "all", Status: chatrecalltest.TPNSStatusWait, SendTime: time.Now().Add(time.Hour)},
+			chatrecalltest.TPNSStatusCanceled, (*chatrecall.Client).CancelTPNSScheduledPush)
 	})
 
 	t.Run("push revoke", func(t *testing.T) {
