@@ -1,7 +1,10 @@
 package chatrecall_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -348,6 +351,192 @@ func ExampleClient_Sweep() {
 }
 
 // Reading history: a group's messages, newest first, with their state.
+func ExampleClient_C2CHistory() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	at := time.Now().Add(-time.Hour).Truncate(time.Minute)
+	sent := srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 3, From: at, To: at.Add(3 * time.Minute), Seed: 3})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	m := sent[1]
+	if _, err := client.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: m.Sender, To: m.To, MsgKey: m.Key}); err != nil {
+		log.Fatal(err)
+	}
+	// Alice's view of her conversation with mallory, newest first.
+	r := client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Account: "alice", Peer: "mallory"})
+	for msg, err := range r.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(msg.Time.Sub(at), msg.MsgKey == m.Key, msg.State)
+	}
+	// Output:
+	// 2m0s false normal
+	// 1m0s true recalled
+	// 0s false normal
+}
+
+func ExampleClient_OfficialHistory() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	at := time.Now().Add(-time.Hour).Truncate(time.Minute)
+	sent := srv.FillOfficial("@TOA#_news", chatrecalltest.Fill{Messages: 3, From: at, To: at.Add(3 * time.Minute)})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := client.RecallOfficialAccountMessages(ctx, chatrecall.OfficialAccountRecall{Account: "@TOA#_news", MsgKeys: []string{sent[0].Key}}); err != nil {
+		log.Fatal(err)
+	}
+	r := client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{Account: "@TOA#_news"})
+	for msg, err := range r.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(msg.Time.Sub(at), msg.State)
+	}
+	// Output:
+	// 2m0s normal
+	// 1m0s normal
+	// 0s recalled
+}
+
+// History reads any conversation, whatever its kind: here the last ten
+// minutes of a group.
+func ExampleClient_History() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	now := time.Now()
+	srv.FillGroup("@TGS#town", chatrecalltest.Fill{Messages: 30, Senders: 3, From: now.Add(-29 * time.Minute), To: now, Seed: 1})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := client.History(context.Background(), chatrecall.Conversation{GroupID: "@TGS#town"}, now.Add(-10*time.Minute+time.Second), time.Time{})
+	n := 0
+	for _, err := range r.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	fmt.Println(n, "messages")
+	// Output:
+	// 10 messages
+}
+
+// The reviewed-plan workflow, step 1: plan, and write the plan as JSON
+// lines for a human to read. Nothing is recalled.
+func ExampleClient_PlanSweep() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	now := time.Now()
+	srv.FillGroup("@TGS#town", chatrecalltest.Fill{Messages: 100, Senders: 5, From: now.Add(-99 * time.Minute), To: now, Seed: 1})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	plan := client.PlanSweep(context.Background(), chatrecall.Conversation{GroupID: "@TGS#town"},
+		chatrecall.SweepFilter{Senders: []string{"user03"}, Since: now.Add(-time.Hour)})
+	var file bytes.Buffer // spam.plan
+	enc := json.NewEncoder(&file)
+	for it, err := range plan.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := enc.Encode(it); err != nil {
+			log.Fatal(err)
+		}
+	}
+	st := plan.Stats()
+	fmt.Println("read", st.Read, "planned", st.Planned, "lines", bytes.Count(file.Bytes(), []byte("\n")))
+	fmt.Println("recalled so far:", len(srv.RecalledGroupMessages("@TGS#town")))
+	// Output:
+	// read 60 planned 9 lines 9
+	// recalled so far: 0
+}
+
+// Step 2: recall the reviewed plan, read back from its file, and verify it.
+func ExampleClient_ApplySweep() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	now := time.Now()
+	seq := srv.SendGroupMessage("@TGS#town", "user03", now.Add(-time.Minute))
+	file := fmt.Sprintf(`{"group":"@TGS#town","sender":"user03","seq":%d,"time":%d}`+"\n", seq, now.Add(-time.Minute).Unix())
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	var plan []chatrecall.SweepItem
+	lines := bufio.NewScanner(bytes.NewBufferString(file))
+	for lines.Scan() {
+		var it chatrecall.SweepItem
+		if err := json.Unmarshal(lines.Bytes(), &it); err != nil {
+			log.Fatal(err)
+		}
+		plan = append(plan, it)
+	}
+	rep, err := client.ApplySweep(context.Background(), plan, chatrecall.SweepOptions{Reason: "spam"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := rep.Summary()
+	fmt.Println("recalled", s.Recalled, "verified", s.Verified, "still there", s.NotRecalled)
+	// Output:
+	// recalled 1 verified 1 still there 0
+}
+
+// Step 3, now or later: read a sweep's messages back without recalling
+// anything. Here the recall skipped verification to finish sooner.
+func ExampleClient_VerifySweep() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	now := time.Now()
+	group := chatrecall.Conversation{GroupID: "@TGS#town"}
+	var plan []chatrecall.SweepItem
+	for _, at := range []time.Time{now.Add(-2 * time.Minute), now.Add(-time.Minute)} {
+		seq := srv.SendGroupMessage("@TGS#town", "user03", at)
+		plan = append(plan, chatrecall.SweepItem{Conversation: group, Sender: "user03", MsgSeq: seq, Time: at.Unix()})
+	}
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{SkipVerify: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("recalled", rep.Summary().Recalled, "verified", rep.Summary().Verified)
+	if err := client.VerifySweep(ctx, rep, nil); err != nil { // nil: read the group's history
+		log.Fatal(err)
+	}
+	fmt.Println("recalled", rep.Summary().Recalled, "verified", rep.Summary().Verified)
+	// Output:
+	// recalled 2 verified 0
+	// recalled 2 verified 2
+}
+
+// A client prints without its secrets, whatever the verb.
+func ExampleClient_String() {
+	client, err := chatrecall.NewClient(chatrecall.Config{SDKAppID: 1400000000, SecretKey: "not-a-real-key", Region: chatrecall.RegionSingapore})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client)
+	out := fmt.Sprintf("%v %+v %#v %s", client, client, client, client)
+	fmt.Println(bytes.Contains([]byte(out), []byte("not-a-real-key")))
+	fmt.Println(client.SDKAppID(), client.Identifier())
+	// Output:
+	// chatrecall.Client{SDKAppID:1400000000 Identifier:"administrator" Region:singapore Host:adminapisgp.im.qcloud.com}
+	// false
+	// 1400000000 administrator
+}
+
 func ExampleClient_GroupHistory() {
 	srv := chatrecalltest.NewServer()
 	defer srv.Close()
