@@ -3,6 +3,7 @@ package chatrecall
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -238,31 +239,29 @@ var commonCodes = map[Code]codeInfo{
 	70500: ci("internal server error: retry", temporary),
 }
 
-var groupCodes = map[Code]codeInfo{
+// groupBaseCodes are the codes every group endpoint shares.
+var groupBaseCodes = map[Code]codeInfo{
 	10002: ci("internal error: retry", temporary),
 	10003: ci("invalid command", invalid),
 	10004: ci("invalid parameter", invalid),
 	10007: ci("no permission", perm),
 	10010: ci("group does not exist", notFound),
 	10015: ci("invalid group ID", invalid),
+}
+
+var groupCodes = withCodes(groupBaseCodes, map[Code]codeInfo{
 	10030: ci("message does not exist or was already recalled", ErrGone),
 	10031: ci("message too old to recall", ErrRecallWindowExpired),
 	10032: ci("message cannot be recalled", ErrNotRecallable),
 	10033: ci("group type does not support recall", ErrNotRecallable),
 	10041: ci("app is configured to forbid group recall", ErrNotRecallable),
-}
+})
 
 // groupReadCodes are the codes of group_msg_get_simple and
 // delete_group_msg_by_sender.
-var groupReadCodes = map[Code]codeInfo{
-	10002: ci("internal error: retry", temporary),
-	10003: ci("invalid command", invalid),
-	10004: ci("invalid parameter", invalid),
-	10007: ci("no permission", perm),
-	10010: ci("group does not exist", notFound),
-	10015: ci("invalid group ID", invalid),
+var groupReadCodes = withCodes(groupBaseCodes, map[Code]codeInfo{
 	10044: ci("this group type keeps no history (AVChatRoom): take message IDs from the after-send webhook instead (webhook.Ledger)", ErrNoHistory),
-}
+})
 
 // officialReadCodes are the codes of official_account_msg_get_simple
 // (spec 2.7: no table of its own is published; those of 2.2 apply).
@@ -284,16 +283,19 @@ var c2cReadCodes = map[Code]codeInfo{
 	91000: ci("internal error: retry", temporary),
 }
 
-var officialCodes = map[Code]codeInfo{
-	10002: ci("internal error: retry", temporary),
-	10003: ci("invalid command", invalid),
-	10004: ci("invalid parameter", invalid),
-	10007: ci("no permission", perm),
-	10010: ci("official account does not exist", notFound),
-	10015: ci("invalid official account ID", invalid),
+var officialCodes = withCodes(officialReadCodes, map[Code]codeInfo{
 	10030: ci("message does not exist or was already recalled", ErrGone),
 	10031: ci("message too old to recall", ErrRecallWindowExpired),
 	10032: ci("message cannot be recalled", ErrNotRecallable),
+})
+
+// withCodes returns base with extra added: an endpoint's table over the
+// codes it shares with its family.
+func withCodes(base, extra map[Code]codeInfo) map[Code]codeInfo {
+	m := make(map[Code]codeInfo, len(base)+len(extra))
+	maps.Copy(m, base)
+	maps.Copy(m, extra)
+	return m
 }
 
 var pushCodes = map[Code]codeInfo{
