@@ -78,6 +78,19 @@ func floorJSON(b *testing.B, hc *http.Client, base string) { floorJSONSigned(b, 
 
 // floorJSONSigned is floorJSON with usersig set to sig (escaped).
 func floorJSONSigned(b *testing.B, hc *http.Client, base, sig string) {
+	call := floorCall(hc, base, sig)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// floorCall returns one hand-written group recall: the floor's own types,
+// json.Marshal, a POST, io.ReadAll and json.Unmarshal.
+func floorCall(hc *http.Client, base, sig string) func() error {
 	u := base + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=" + sig + "&random=1&contenttype=json"
 	type seq struct{ MsgSeq uint64 }
 	type request struct {
@@ -85,23 +98,19 @@ func floorJSONSigned(b *testing.B, hc *http.Client, base, sig string) {
 		MsgSeqList []seq
 	}
 	req := request{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []seq{{100}, {101}}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	return func() error {
 		body, err := json.Marshal(&req)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		resp, err := hc.Post(u, "application/json", bytes.NewReader(body))
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		var out floorResponse
-		if err := json.Unmarshal(raw, &out); err != nil {
-			b.Fatal(err)
-		}
+		return json.Unmarshal(raw, &out)
 	}
 }
 
@@ -151,6 +160,56 @@ func BenchmarkGroupRecallParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// GroupRecallVsFloorJSON interleaves the two in one process, against one
+// server: blocks of FloorJSON calls and of GroupRecall calls alternate (the
+// order swapping every pair), each block long enough to include its own
+// garbage collections, and the metrics are the two per-call means over all
+// blocks and their ratio. Drift of a shared machine, which moves separate
+// benchmarks by ±30%, then hits both sides alike within a fraction of a
+// second. Run it for at least a few seconds: -benchtime 100000x.
+func BenchmarkGroupRecallVsFloorJSON(b *testing.B) {
+	srv := benchServer(b)
+	c := benchClient(b, srv.URL)
+	floor := floorCall(benchTransport(), srv.URL, "x")
+	ctx := context.Background()
+	recall := func() error { _, err := c.RecallGroupMessages(ctx, benchRecall); return err }
+	const block = 1000
+	var spent [2]time.Duration
+	var calls [2]int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done, pair := 0, 0; done < b.N; pair++ {
+		for k := range 2 {
+			side := (k + pair) % 2 // 0 floor, 1 recall; swapped every pair
+			call := floor
+			if side == 1 {
+				call = recall
+			}
+			n := min(block, b.N-done)
+			if n == 0 {
+				break
+			}
+			start := time.Now()
+			for range n {
+				if err := call(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			spent[side] += time.Since(start)
+			calls[side] += n
+			done += n
+		}
+	}
+	if calls[0] == 0 || calls[1] == 0 {
+		return // too short to compare (the -benchtime 1x of CI)
+	}
+	floorNs := float64(spent[0].Nanoseconds()) / float64(calls[0])
+	recallNs := float64(spent[1].Nanoseconds()) / float64(calls[1])
+	b.ReportMetric(floorNs, "floor-ns/call")
+	b.ReportMetric(recallNs, "recall-ns/call")
+	b.ReportMetric(recallNs/floorNs, "ratio")
 }
 
 // memoryTransport answers every request with benchResponse without a

@@ -2,6 +2,7 @@ package chatrecall
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -353,7 +354,7 @@ type Client struct {
 	queryPrefix string
 	sig         *sigCache
 	secrets     []string // for redaction
-	httpClient  *http.Client
+	transport   *transport
 	timeout     time.Duration
 	logger      *slog.Logger
 	clock       Clock
@@ -401,7 +402,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 	c := &Client{
 		sdkAppID:    cfg.SDKAppID,
 		region:      cfg.Region,
-		httpClient:  &http.Client{Transport: rt, CheckRedirect: refuseRedirect},
+		transport:   rt,
 		timeout:     s.timeout,
 		logger:      s.logger,
 		clock:       s.clock,
@@ -503,24 +504,6 @@ type transport struct {
 	own  *http.Transport
 }
 
-func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if t.user != nil {
-		if t.user.Timeout > 0 {
-			// The caller's client timeout, as http.Client would apply it.
-			ctx, cancel := context.WithTimeout(r.Context(), t.user.Timeout)
-			resp, err := t.base(t.user.Transport).RoundTrip(r.WithContext(ctx))
-			if err != nil {
-				cancel()
-				return nil, err
-			}
-			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-			return resp, nil
-		}
-		return t.base(t.user.Transport).RoundTrip(r)
-	}
-	return t.base(nil).RoundTrip(r)
-}
-
 func (t *transport) base(rt http.RoundTripper) http.RoundTripper {
 	switch {
 	case rt != nil:
@@ -542,9 +525,51 @@ func (c *cancelOnClose) Close() error {
 	return err
 }
 
-// refuseRedirect stops at a redirect: following it would send the signed
-// URL to wherever the Location points.
-func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+// do sends req and returns the answer, whatever its status. It is what
+// http.Client.Do would do with redirects refused, without the Client: a
+// Client's own work is following redirects (never wanted: a redirect would
+// carry the signed URL to another host, and in a Referer), cookies (the
+// APIs set none) and keeping a copy of every request's headers for those
+// redirects. What a Client promises its callers is kept: the caller's
+// Client.Timeout bounds the exchange, body included; a transport's error
+// comes wrapped in a *url.Error; a response always has a Body.
+func (t *transport) do(req *http.Request) (*http.Response, error) {
+	var rt http.RoundTripper
+	var cancel context.CancelFunc
+	if t.user != nil {
+		rt = t.user.Transport
+		if t.user.Timeout > 0 {
+			var ctx context.Context
+			ctx, cancel = context.WithTimeout(req.Context(), t.user.Timeout)
+			req = req.WithContext(ctx)
+		}
+	}
+	rt = t.base(rt)
+	resp, err := rt.RoundTrip(req)
+	if err == nil && resp == nil {
+		err = fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", rt)
+	}
+	if err != nil {
+		if cancel != nil {
+			cancel()
+		}
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		var rh tls.RecordHeaderError
+		if errors.As(err, &rh) && string(rh.RecordHeader[:]) == "HTTP/" {
+			err = http.ErrSchemeMismatch // an https URL answered by plain HTTP
+		}
+		return nil, &url.Error{Op: "Post", URL: req.URL.String(), Err: err}
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	if cancel != nil {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	}
+	return resp, nil
+}
 
 // SDKAppID returns the app the client calls.
 func (c *Client) SDKAppID() uint64 { return c.sdkAppID }

@@ -597,8 +597,8 @@ func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptR
 	}
 	var (
 		url     string
-		headers http.Header
-		extra   []string // secrets of this attempt only (a TPNS Sign)
+		headers http.Header // beyond Content-Type and User-Agent
+		extra   []string    // secrets of this attempt only (a TPNS Sign)
 		sig     *cachedSig
 		host    string
 	)
@@ -606,18 +606,15 @@ func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptR
 		t := c.tpns
 		host = t.host
 		url = t.base + j.ep.path
-		headers = http.Header{"Content-Type": headerJSON, "User-Agent": headerUserAgent}
 		if t.auth == TPNSAuthBasic {
-			headers["Authorization"] = t.basic
+			headers = http.Header{"Authorization": t.basic}
 		} else {
 			ts := c.clock.Now().Unix()
 			sign := TPNSSign(t.secret, t.accessID, ts, body)
 			extra = append(extra, sign)
 			// Canonical keys (Accessid, Timestamp): header names are case
 			// insensitive on the wire, and http.Header.Get finds them.
-			headers["Accessid"] = t.accessH
-			headers["Timestamp"] = []string{strconv.FormatInt(ts, 10)}
-			headers["Sign"] = []string{sign}
+			headers = http.Header{"Accessid": t.accessH, "Timestamp": {strconv.FormatInt(ts, 10)}, "Sign": {sign}}
 		}
 	} else {
 		sig, err = c.sig.get(ctx)
@@ -640,7 +637,6 @@ func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptR
 		q.Write(strconv.AppendUint(nb[:0], uint64(rand.Uint32()), 10))
 		q.WriteString("&contenttype=json")
 		url = q.String()
-		headers = http.Header{"Content-Type": headerJSON, "User-Agent": headerUserAgent}
 	}
 	if c.hooks.BeforeAttempt != nil {
 		if err := c.hooks.BeforeAttempt(ctx, j.op, AttemptStart{Endpoint: j.ep.name, Attempt: n, Items: idx}); err != nil {
@@ -666,10 +662,13 @@ type sendTrace struct {
 	getConn  atomic.Bool // the transport asked for a connection (net/http is in use)
 	gotConn  atomic.Bool // a connection was obtained (TCP and TLS done)
 	wroteErr atomic.Bool // the last write of the request failed
+	hooks    httptrace.ClientTrace
 }
 
-func (t *sendTrace) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
+// newSendTrace returns a trace whose hooks record into itself.
+func newSendTrace() *sendTrace {
+	t := new(sendTrace)
+	t.hooks = httptrace.ClientTrace{
 		GetConn: func(string) { t.getConn.Store(true) },
 		GotConn: func(httptrace.GotConnInfo) {
 			t.gotConn.Store(true)
@@ -677,6 +676,7 @@ func (t *sendTrace) clientTrace() *httptrace.ClientTrace {
 		},
 		WroteRequest: func(w httptrace.WroteRequestInfo) { t.wroteErr.Store(w.Err != nil) },
 	}
+	return t
 }
 
 // reached reports whether a failed request may have reached the peer. With
@@ -699,10 +699,14 @@ func (t *sendTrace) reached(err error) bool {
 // send POSTs body and decodes the answer into out. It is the one place
 // requests leave; everything it returns is redacted.
 func (c *Client) send(ctx context.Context, name string, attempt, items int, host, url string, header http.Header, body []byte, out response, extra []string) (a attemptResult) {
-	start := time.Now()
+	observed := c.hooks.Attempt != nil || c.logger != nil
+	var start time.Time
+	if observed {
+		start = time.Now()
+	}
 	status := 0
 	defer func() {
-		if c.hooks.Attempt != nil || c.logger != nil {
+		if observed {
 			info := AttemptInfo{Endpoint: name, Attempt: attempt, Start: start, Items: items, Host: host, StatusCode: status,
 				Sent: a.reached, Duration: time.Since(start), Err: a.err}
 			if a.resp != nil {
@@ -713,8 +717,8 @@ func (c *Client) send(ctx context.Context, name string, attempt, items int, host
 	}()
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var tr sendTrace
-	actx = httptrace.WithClientTrace(actx, tr.clientTrace())
+	tr := newSendTrace()
+	actx = httptrace.WithClientTrace(actx, &tr.hooks)
 	// A bytes.Reader body gives the request a GetBody, so net/http can
 	// resend it on a fresh connection when a kept-alive one was dead before
 	// anything was written.
@@ -724,8 +728,13 @@ func (c *Client) send(ctx context.Context, name string, attempt, items int, host
 		a.err = a.preSend
 		return a
 	}
-	req.Header = header
-	resp, err := c.httpClient.Do(req)
+	// The request's own header map, which NewRequestWithContext made.
+	req.Header["Content-Type"] = headerJSON
+	req.Header["User-Agent"] = headerUserAgent
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := c.transport.do(req)
 	if err != nil {
 		a.reached = tr.reached(err)
 		a.maybe = a.reached
