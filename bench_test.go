@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -172,44 +174,127 @@ func BenchmarkGroupRecallParallel(b *testing.B) {
 func BenchmarkGroupRecallVsFloorJSON(b *testing.B) {
 	srv := benchServer(b)
 	c := benchClient(b, srv.URL)
-	floor := floorCall(benchTransport(), srv.URL, "x")
 	ctx := context.Background()
-	recall := func() error { _, err := c.RecallGroupMessages(ctx, benchRecall); return err }
+	interleave(b, "floor", floorCall(benchTransport(), srv.URL, "x"), "recall", func() error {
+		_, err := c.RecallGroupMessages(ctx, benchRecall)
+		return err
+	})
+}
+
+// FloorAttemptVsFloorJSON measures what issue 12 requires of every attempt,
+// written by hand: FloorJSON with a real UserSig in the URL, a per-attempt
+// timeout, a client trace and a request built with NewRequestWithContext.
+// GroupRecallVsFloorAttempt is then what the SDK's own logic adds (limits,
+// signature cache, validation, classification, the result).
+func BenchmarkFloorAttemptVsFloorJSON(b *testing.B) {
+	srv := benchServer(b)
+	interleave(b, "floor", floorCall(benchTransport(), srv.URL, "x"), "attempt", floorAttemptCall(b, benchTransport(), srv.URL))
+}
+
+func BenchmarkGroupRecallVsFloorAttempt(b *testing.B) {
+	srv := benchServer(b)
+	c := benchClient(b, srv.URL)
+	ctx := context.Background()
+	interleave(b, "attempt", floorAttemptCall(b, benchTransport(), srv.URL), "recall", func() error {
+		_, err := c.RecallGroupMessages(ctx, benchRecall)
+		return err
+	})
+}
+
+// FloorJSONVsFloorJSON is the method's own noise: the same call on both sides.
+func BenchmarkFloorJSONVsFloorJSON(b *testing.B) {
+	srv := benchServer(b)
+	interleave(b, "floor", floorCall(benchTransport(), srv.URL, "x"), "floor2", floorCall(benchTransport(), srv.URL, "x"))
+}
+
+// floorAttemptCall is floorCall with what every attempt needs (see
+// BenchmarkFloorAttemptVsFloorJSON), still written by hand.
+func floorAttemptCall(b *testing.B, hc *http.Client, base string) func() error {
+	sig, err := GenUserSig(testAppID, testKey, "administrator", 24*time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := base + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=" + url.QueryEscape(sig) + "&random=1234567890&contenttype=json"
+	type seq struct{ MsgSeq uint64 }
+	type request struct {
+		GroupId    string
+		MsgSeqList []seq
+	}
+	rq := request{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []seq{{100}, {101}}}
+	return func() error {
+		body, err := json.Marshal(&rq)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var getConn, gotConn, wroteErr atomic.Bool // what the SDK records
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GetConn:      func(string) { getConn.Store(true) },
+			GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
+			WroteRequest: func(w httptrace.WroteRequestInfo) { wroteErr.Store(w.Err != nil) },
+		})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out floorResponse
+		return json.Unmarshal(raw, &out)
+	}
+}
+
+// FloorAttemptNoNetwork is the hand-written attempt through memoryTransport,
+// beside FloorJSONNoNetwork and GroupRecallNoNetwork.
+func BenchmarkFloorAttemptNoNetwork(b *testing.B) {
+	call := floorAttemptCall(b, &http.Client{Transport: memoryTransport{}}, "http://bench.invalid")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// interleave runs b.N calls, alternating blocks of base and other (the
+// order swapping every pair), and reports each one's mean and their ratio.
+func interleave(b *testing.B, baseName string, base func() error, otherName string, other func() error) {
 	const block = 1000
+	calls := [2]func() error{base, other}
 	var spent [2]time.Duration
-	var calls [2]int
+	var n [2]int
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done, pair := 0, 0; done < b.N; pair++ {
 		for k := range 2 {
-			side := (k + pair) % 2 // 0 floor, 1 recall; swapped every pair
-			call := floor
-			if side == 1 {
-				call = recall
-			}
-			n := min(block, b.N-done)
-			if n == 0 {
-				break
-			}
+			side := (k + pair) % 2 // swapped every pair
+			m := min(block, b.N-done)
 			start := time.Now()
-			for range n {
-				if err := call(); err != nil {
+			for range m {
+				if err := calls[side](); err != nil {
 					b.Fatal(err)
 				}
 			}
 			spent[side] += time.Since(start)
-			calls[side] += n
-			done += n
+			n[side] += m
+			done += m
 		}
 	}
-	if calls[0] == 0 || calls[1] == 0 {
+	if n[0] == 0 || n[1] == 0 {
 		return // too short to compare (the -benchtime 1x of CI)
 	}
-	floorNs := float64(spent[0].Nanoseconds()) / float64(calls[0])
-	recallNs := float64(spent[1].Nanoseconds()) / float64(calls[1])
-	b.ReportMetric(floorNs, "floor-ns/call")
-	b.ReportMetric(recallNs, "recall-ns/call")
-	b.ReportMetric(recallNs/floorNs, "ratio")
+	baseNs := float64(spent[0].Nanoseconds()) / float64(n[0])
+	otherNs := float64(spent[1].Nanoseconds()) / float64(n[1])
+	b.ReportMetric(baseNs, baseName+"-ns/call")
+	b.ReportMetric(otherNs, otherName+"-ns/call")
+	b.ReportMetric(otherNs/baseNs, "ratio")
 }
 
 // memoryTransport answers every request with benchResponse without a
