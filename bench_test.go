@@ -94,14 +94,8 @@ func floorJSONSigned(b *testing.B, hc *http.Client, base, sig string) {
 // json.Marshal, a POST, io.ReadAll and json.Unmarshal.
 func floorCall(hc *http.Client, base, sig string) func() error {
 	u := base + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=" + sig + "&random=1&contenttype=json"
-	type seq struct{ MsgSeq uint64 }
-	type request struct {
-		GroupId    string
-		MsgSeqList []seq
-	}
-	req := request{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []seq{{100}, {101}}}
 	return func() error {
-		body, err := json.Marshal(&req)
+		body, err := json.Marshal(&floorReq)
 		if err != nil {
 			return err
 		}
@@ -109,11 +103,27 @@ func floorCall(hc *http.Client, base, sig string) func() error {
 		if err != nil {
 			return err
 		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var out floorResponse
-		return json.Unmarshal(raw, &out)
+		return floorDecode(resp)
 	}
+}
+
+// The request a hand-written call sends, in its own types.
+type (
+	floorSeq     struct{ MsgSeq uint64 }
+	floorRequest struct {
+		GroupId    string
+		MsgSeqList []floorSeq
+	}
+)
+
+var floorReq = floorRequest{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []floorSeq{{100}, {101}}}
+
+// floorDecode reads and decodes an answer as a hand-written call would.
+func floorDecode(resp *http.Response) error {
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var out floorResponse
+	return json.Unmarshal(raw, &out)
 }
 
 // benchClient is the default configuration (limiter, retries, UserSig
@@ -215,14 +225,8 @@ func floorAttemptCall(b *testing.B, hc *http.Client, base string) func() error {
 		b.Fatal(err)
 	}
 	u := base + "/v4/group_open_http_svc/group_msg_recall?sdkappid=1400000000&identifier=administrator&usersig=" + url.QueryEscape(sig) + "&random=1234567890&contenttype=json"
-	type seq struct{ MsgSeq uint64 }
-	type request struct {
-		GroupId    string
-		MsgSeqList []seq
-	}
-	rq := request{GroupId: "@TGS#2J4SZEAEL", MsgSeqList: []seq{{100}, {101}}}
 	return func() error {
-		body, err := json.Marshal(&rq)
+		body, err := json.Marshal(&floorReq)
 		if err != nil {
 			return err
 		}
@@ -243,10 +247,7 @@ func floorAttemptCall(b *testing.B, hc *http.Client, base string) func() error {
 		if err != nil {
 			return err
 		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var out floorResponse
-		return json.Unmarshal(raw, &out)
+		return floorDecode(resp)
 	}
 }
 
