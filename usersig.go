@@ -46,8 +46,12 @@ var (
 // have passed, so a request never carries a signature close to expiry.
 const DefaultUserSigTTL = 24 * time.Hour
 
-// maxUserSigLen bounds what VerifyUserSig and ParseUserSig will decode.
-const maxUserSigLen = 8 << 10
+// maxUserSigLen bounds what VerifyUserSig and ParseUserSig will decode, the
+// UserSig and the document inside it. The longest UserSig GenUserSig makes is
+// about 8.4 KiB: a 1,024-byte identifier that JSON escapes six bytes for one
+// ("\u003c" for '<', "\u0004" for a control character), stored uncompressed,
+// then base64-encoded.
+const maxUserSigLen = 16 << 10
 
 // UserSigInfo is the content of a UserSig document.
 type UserSigInfo struct {
