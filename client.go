@@ -577,6 +577,17 @@ func (c *Client) SDKAppID() uint64 { return c.sdkAppID }
 // Identifier returns the admin account the client calls as.
 func (c *Client) Identifier() string { return c.identifier }
 
+// RateLimit returns the rate, in calls per second, the client paces
+// endpoint's calls to (rate.Inf when it does not pace them, as with
+// WithoutRateLimits). Workflows that keep many requests in flight (package
+// sweep) size their windows from it.
+func (c *Client) RateLimit(endpoint string) rate.Limit {
+	if l, ok := c.limitReqs[endpoint]; ok && l.Limit > 0 {
+		return l.Limit
+	}
+	return rate.Inf
+}
+
 // String describes the client without secrets.
 func (c *Client) String() string {
 	s := fmt.Sprintf("chatrecall.Client{SDKAppID:%d Identifier:%q Region:%s", c.sdkAppID, c.identifier, c.region)

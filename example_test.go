@@ -1,10 +1,8 @@
 package chatrecall_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -313,44 +311,8 @@ func Example_tour() {
 	// README:end
 }
 
-// A sweep: a spammer flooded a group for the last two hours. Plan (what
-// would be recalled), then plan, recall and verify in one call.
-func ExampleClient_Sweep() {
-	srv := chatrecalltest.NewServer()
-	defer srv.Close()
-	now := time.Now()
-	srv.FillGroup("@TGS#town", chatrecalltest.Fill{Messages: 2000, Senders: 20, From: now.Add(-24 * time.Hour), To: now, Seed: 1})
-	client, err := chatrecall.NewClient(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	group := chatrecall.Conversation{GroupID: "@TGS#town"}
-	filter := chatrecall.SweepFilter{Senders: []string{"user07"}, Since: now.Add(-2 * time.Hour)}
-
-	// The dry run: read, nothing recalled.
-	plan := client.PlanSweep(ctx, group, filter)
-	n := 0
-	for _, err := range plan.All() {
-		if err != nil {
-			log.Fatal(err)
-		}
-		n++
-	}
-	fmt.Println("planned:", n == plan.Stats().Planned)
-
-	rep, err := client.Sweep(ctx, group, filter, chatrecall.SweepOptions{Reason: "spam"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	s := rep.Summary()
-	fmt.Println("recalled and verified:", s.Recalled == n && s.Verified == n)
-	// Output:
-	// planned: true
-	// recalled and verified: true
-}
-
-// Reading history: a group's messages, newest first, with their state.
+// Reading history: a one-to-one conversation, newest first, with the state
+// of each message.
 func ExampleClient_C2CHistory() {
 	srv := chatrecalltest.NewServer()
 	defer srv.Close()
@@ -366,8 +328,7 @@ func ExampleClient_C2CHistory() {
 		log.Fatal(err)
 	}
 	// Alice's view of her conversation with mallory, newest first.
-	r := client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Account: "alice", Peer: "mallory"})
-	for msg, err := range r.All() {
+	for msg, err := range client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Account: "alice", Peer: "mallory"}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -392,8 +353,7 @@ func ExampleClient_OfficialHistory() {
 	if _, err := client.RecallOfficialAccountMessages(ctx, chatrecall.OfficialAccountRecall{Account: "@TOA#_news", MsgKeys: []string{sent[0].Key}}); err != nil {
 		log.Fatal(err)
 	}
-	r := client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{Account: "@TOA#_news"})
-	for msg, err := range r.All() {
+	for msg, err := range client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{Account: "@TOA#_news"}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -416,9 +376,8 @@ func ExampleClient_History() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	r := client.History(context.Background(), chatrecall.Conversation{GroupID: "@TGS#town"}, now.Add(-10*time.Minute+time.Second), time.Time{})
 	n := 0
-	for _, err := range r.All() {
+	for _, err := range client.History(context.Background(), chatrecall.Conversation{GroupID: "@TGS#town"}, now.Add(-10*time.Minute+time.Second), time.Time{}, nil) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -427,98 +386,6 @@ func ExampleClient_History() {
 	fmt.Println(n, "messages")
 	// Output:
 	// 10 messages
-}
-
-// The reviewed-plan workflow, step 1: plan, and write the plan as JSON
-// lines for a human to read. Nothing is recalled.
-func ExampleClient_PlanSweep() {
-	srv := chatrecalltest.NewServer()
-	defer srv.Close()
-	now := time.Now()
-	srv.FillGroup("@TGS#town", chatrecalltest.Fill{Messages: 100, Senders: 5, From: now.Add(-99 * time.Minute), To: now, Seed: 1})
-	client, err := chatrecall.NewClient(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	plan := client.PlanSweep(context.Background(), chatrecall.Conversation{GroupID: "@TGS#town"},
-		chatrecall.SweepFilter{Senders: []string{"user03"}, Since: now.Add(-time.Hour)})
-	var file bytes.Buffer // spam.plan
-	enc := json.NewEncoder(&file)
-	for it, err := range plan.All() {
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := enc.Encode(it); err != nil {
-			log.Fatal(err)
-		}
-	}
-	st := plan.Stats()
-	fmt.Println("read", st.Read, "planned", st.Planned, "lines", bytes.Count(file.Bytes(), []byte("\n")))
-	fmt.Println("recalled so far:", len(srv.RecalledGroupMessages("@TGS#town")))
-	// Output:
-	// read 60 planned 9 lines 9
-	// recalled so far: 0
-}
-
-// Step 2: recall the reviewed plan, read back from its file, and verify it.
-func ExampleClient_ApplySweep() {
-	srv := chatrecalltest.NewServer()
-	defer srv.Close()
-	now := time.Now()
-	seq := srv.SendGroupMessage("@TGS#town", "user03", now.Add(-time.Minute))
-	file := fmt.Sprintf(`{"group":"@TGS#town","sender":"user03","seq":%d,"time":%d}`+"\n", seq, now.Add(-time.Minute).Unix())
-	client, err := chatrecall.NewClient(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	var plan []chatrecall.SweepItem
-	lines := bufio.NewScanner(bytes.NewBufferString(file))
-	for lines.Scan() {
-		var it chatrecall.SweepItem
-		if err := json.Unmarshal(lines.Bytes(), &it); err != nil {
-			log.Fatal(err)
-		}
-		plan = append(plan, it)
-	}
-	rep, err := client.ApplySweep(context.Background(), plan, chatrecall.SweepOptions{Reason: "spam"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	s := rep.Summary()
-	fmt.Println("recalled", s.Recalled, "verified", s.Verified, "still there", s.NotRecalled)
-	// Output:
-	// recalled 1 verified 1 still there 0
-}
-
-// Step 3, now or later: read a sweep's messages back without recalling
-// anything. Here the recall skipped verification to finish sooner.
-func ExampleClient_VerifySweep() {
-	srv := chatrecalltest.NewServer()
-	defer srv.Close()
-	now := time.Now()
-	group := chatrecall.Conversation{GroupID: "@TGS#town"}
-	var plan []chatrecall.SweepItem
-	for _, at := range []time.Time{now.Add(-2 * time.Minute), now.Add(-time.Minute)} {
-		seq := srv.SendGroupMessage("@TGS#town", "user03", at)
-		plan = append(plan, chatrecall.SweepItem{Conversation: group, Sender: "user03", MsgSeq: seq, Time: at.Unix()})
-	}
-	client, err := chatrecall.NewClient(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{SkipVerify: true})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("recalled", rep.Summary().Recalled, "verified", rep.Summary().Verified)
-	if err := client.VerifySweep(ctx, rep, nil); err != nil { // nil: read the group's history
-		log.Fatal(err)
-	}
-	fmt.Println("recalled", rep.Summary().Recalled, "verified", rep.Summary().Verified)
-	// Output:
-	// recalled 2 verified 0
-	// recalled 2 verified 2
 }
 
 // A client prints without its secrets, whatever the verb.
@@ -549,14 +416,14 @@ func ExampleClient_GroupHistory() {
 	if _, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#h", MsgSeqs: []uint64{2}}); err != nil {
 		log.Fatal(err)
 	}
-	r := client.GroupHistory(context.Background(), chatrecall.GroupHistoryQuery{GroupID: "@TGS#h"})
-	for m, err := range r.All() {
+	var stats chatrecall.HistoryStats
+	for m, err := range client.GroupHistory(context.Background(), chatrecall.GroupHistoryQuery{GroupID: "@TGS#h", Stats: &stats}) {
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println(m.MsgSeq, m.Sender, m.Time.UTC().Format("15:04"), m.State)
 	}
-	fmt.Println(r.Stats().Stop)
+	fmt.Println(stats.Stop)
 	// Output:
 	// 3 user00 09:02 normal
 	// 2 user00 09:01 recalled
@@ -564,10 +431,10 @@ func ExampleClient_GroupHistory() {
 	// start of history
 }
 
-// The opt-in fast path: one request takes back what a sender posted among
-// the group's last 1,000 messages, silently (members get no recall
-// notice). The answer names no messages, so a sweep reads the history back
-// and recalls whatever is older.
+// One request takes back what a sender posted among the group's last 1,000
+// messages, silently (members get no recall notice). The answer names no
+// messages, so only a read of the history says what went. Package sweep
+// uses it only where that takes nothing the caller did not ask for.
 func ExampleClient_DeleteGroupMessagesBySender() {
 	srv := chatrecalltest.NewServer()
 	defer srv.Close()
@@ -583,18 +450,83 @@ func ExampleClient_DeleteGroupMessagesBySender() {
 	_, err = client.DeleteGroupMessagesBySender(ctx, chatrecall.GroupDeleteBySender{GroupID: "@TGS#flood", Sender: "user01"})
 	fmt.Println("accepted:", err == nil)
 
-	// In a sweep: deleted, read back, the rest recalled.
-	rep, err := client.Sweep(ctx, chatrecall.Conversation{GroupID: "@TGS#flood"},
-		chatrecall.SweepFilter{Senders: []string{"user02"}, Since: now.Add(-2 * time.Hour)},
-		chatrecall.SweepOptions{DeleteBySender: true})
+	// The answer names nothing: read the history back to see what went.
+	gone := 0
+	for m, err := range client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{GroupID: "@TGS#flood"}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if m.Sender == "user01" && m.State == chatrecall.MessageRecalled {
+			gone++
+		}
+	}
+	fmt.Println("read back gone:", gone > 0)
+	// Output:
+	// accepted: true
+	// read back gone: true
+}
+
+// One page of a group's history: the building block package sweep reads
+// many of at once.
+func ExampleClient_GroupHistoryPage() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	srv.FillGroup("@TGS#p", chatrecalltest.Fill{Messages: 50, Senders: 2, From: at, To: at.Add(50 * time.Minute)})
+	client, err := chatrecall.NewClient(srv.Config())
 	if err != nil {
 		log.Fatal(err)
 	}
-	s := rep.Summary()
-	fmt.Println("all gone:", s.Recalled == s.Total)
-	fmt.Println("some taken back silently, the older ones recalled:", s.DeletedBySender > 0 && s.Verified > 0 && s.DeletedBySender+s.Verified == s.Total)
+	p, err := client.GroupHistoryPage(context.Background(), chatrecall.GroupHistoryPageRequest{GroupID: "@TGS#p", Before: 30, Count: 5})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range p.Messages {
+		fmt.Print(m.MsgSeq, " ")
+	}
+	fmt.Println("finished:", p.IsFinished)
 	// Output:
-	// accepted: true
-	// all gone: true
-	// some taken back silently, the older ones recalled: true
+	// 26 27 28 29 30 finished: 0
+}
+
+func ExampleClient_C2CHistoryPage() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 5, From: at, To: at.Add(5 * time.Minute)})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := client.C2CHistoryPage(context.Background(), chatrecall.C2CHistoryPageRequest{Account: "alice", Peer: "mallory",
+		MinTime: at, MaxTime: at.Add(2 * time.Minute), Count: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range p.Messages {
+		fmt.Println(m.Time.UTC().Format("15:04"), m.Sender, "->", m.To)
+	}
+	fmt.Println("complete:", p.Complete, "next page before", p.LastMsgTime.UTC().Format("15:04"))
+	// Output:
+	// 09:02 mallory -> alice
+	// 09:01 mallory -> alice
+	// complete: false next page before 09:01
+}
+
+func ExampleClient_OfficialHistoryPage() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	sent := srv.FillOfficial("@TOA#_news", chatrecalltest.Fill{Messages: 3, From: at, To: at.Add(3 * time.Minute)})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := client.OfficialHistoryPage(context.Background(), chatrecall.OfficialHistoryPageRequest{Account: "@TOA#_news", Count: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(p.Messages), p.Messages[0].MsgKey == sent[2].Key, p.LastMsgKey == sent[1].Key)
+	// Output:
+	// 2 true true
 }

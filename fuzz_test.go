@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -225,15 +226,18 @@ func FuzzHistoryPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := fuzzClient(t, 200, body)
 		ctx := context.Background()
-		for _, r := range []*HistoryReader{
-			c.GroupHistory(ctx, GroupHistoryQuery{GroupID: "g"}),
-			c.C2CHistory(ctx, C2CHistoryQuery{Account: "a", Peer: "b", Until: time.Unix(10, 0)}),
-			c.OfficialHistory(ctx, OfficialHistoryQuery{Account: "o"}),
+		for _, r := range []struct {
+			kind string
+			read iter.Seq2[Message, error]
+		}{
+			{KindGroup, c.GroupHistory(ctx, GroupHistoryQuery{GroupID: "g"})},
+			{KindC2C, c.C2CHistory(ctx, C2CHistoryQuery{Account: "a", Peer: "b", Until: time.Unix(10, 0)})},
+			{KindOfficial, c.OfficialHistory(ctx, OfficialHistoryQuery{Account: "o"})},
 		} {
 			seen := map[string]bool{}
 			var last uint64
 			n := 0
-			for m, err := range r.All() {
+			for m, err := range r.read {
 				if err != nil {
 					checkNoSecret(t, c, err)
 					break
@@ -242,7 +246,7 @@ func FuzzHistoryPage(f *testing.F) {
 					t.Fatalf("read does not end: %q", body)
 				}
 				id := m.MsgKey
-				if r.conv.Kind() == KindGroup {
+				if r.kind == KindGroup {
 					if last != 0 && m.MsgSeq >= last {
 						t.Fatalf("group seq %d after %d from %q", m.MsgSeq, last, body)
 					}

@@ -3,6 +3,7 @@ package chatrecall_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"testing"
 	"time"
 
@@ -25,10 +26,10 @@ func newHistoryFake(t *testing.T) (*chatrecalltest.Server, *chatrecall.Client) {
 	return srv, client
 }
 
-func collect(t *testing.T, r *chatrecall.HistoryReader) ([]chatrecall.Message, error) {
+func collect(t *testing.T, r iter.Seq2[chatrecall.Message, error]) ([]chatrecall.Message, error) {
 	t.Helper()
 	var out []chatrecall.Message
-	for m, err := range r.All() {
+	for m, err := range r {
 		if err != nil {
 			return out, err
 		}
@@ -89,17 +90,18 @@ func TestGroupHistoryPaging(t *testing.T) {
 			}
 			q := tc.query
 			q.GroupID = "@TGS#h"
-			r := client.GroupHistory(context.Background(), q)
-			msgs, err := collect(t, r)
+			var st chatrecall.HistoryStats
+			q.Stats = &st
+			msgs, err := collect(t, client.GroupHistory(context.Background(), q))
 			if tc.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.err)
 			} else {
 				require.NoError(t, err)
-				assert.Equal(t, tc.stop, r.Stats().Stop)
+				assert.Equal(t, tc.stop, st.Stop)
 			}
 			assert.Equal(t, tc.want, seqsOf(msgs))
-			assert.Equal(t, tc.gaps, r.Stats().Gaps)
+			assert.Equal(t, tc.gaps, st.Gaps)
 			for _, m := range msgs {
 				sent := truth[m.MsgSeq-1]
 				assert.Equal(t, sent.Sender, m.Sender)
@@ -176,9 +178,6 @@ func TestLiveStreamGroupHasNoHistory(t *testing.T) {
 	require.ErrorIs(t, err, chatrecall.ErrNoHistory)
 	assert.Contains(t, err.Error(), "webhook")
 	assert.Len(t, srv.RequestsTo(chatrecall.EndpointGroupHistory), 1)
-
-	_, err = client.Sweep(context.Background(), chatrecall.Conversation{GroupID: "@TGS#live"}, chatrecall.SweepFilter{Senders: []string{"u"}}, chatrecall.SweepOptions{})
-	require.ErrorIs(t, err, chatrecall.ErrNoHistory)
 }
 
 // TestHistoryFailuresAreReadErrorsNotUnknowns: a read that fails after its
@@ -210,11 +209,11 @@ func TestC2CHistory(t *testing.T) {
 	require.NoError(t, err)
 
 	srv.FailNext(chatrecall.EndpointC2CHistory, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultShortPage})
-	r := client.C2CHistory(context.Background(), chatrecall.C2CHistoryQuery{Account: "alice", Peer: "bob", Since: histEpoch.Add(-6 * time.Hour), Until: histEpoch})
-	msgs, err := collect(t, r)
+	var st chatrecall.HistoryStats
+	msgs, err := collect(t, client.C2CHistory(context.Background(), chatrecall.C2CHistoryQuery{Account: "alice", Peer: "bob", Since: histEpoch.Add(-6 * time.Hour), Until: histEpoch, Stats: &st}))
 	require.NoError(t, err)
 	require.Len(t, msgs, 300)
-	assert.Greater(t, r.Stats().Pages, 3, "13 KB per answer")
+	assert.Greater(t, st.Pages, 3, "13 KB per answer")
 	for i, m := range msgs {
 		want := truth[299-i]
 		assert.Equal(t, want.Key, m.MsgKey)
@@ -248,8 +247,7 @@ func TestOfficialHistory(t *testing.T) {
 	truth := srv.FillOfficial("@TOA#o", chatrecalltest.Fill{Messages: 75, From: histEpoch.Add(-75 * time.Minute), To: histEpoch})
 	srv.FailNext(chatrecall.EndpointOfficialHistory, 1, chatrecalltest.Fault{})
 	srv.FailNext(chatrecall.EndpointOfficialHistory, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultShortPage})
-	r := client.OfficialHistory(context.Background(), chatrecall.OfficialHistoryQuery{Account: "@TOA#o"})
-	msgs, err := collect(t, r)
+	msgs, err := collect(t, client.OfficialHistory(context.Background(), chatrecall.OfficialHistoryQuery{Account: "@TOA#o"}))
 	require.NoError(t, err)
 	require.Len(t, msgs, 75)
 	for i, m := range msgs {
@@ -278,7 +276,7 @@ func TestHistoryBadInput(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
-		r     *chatrecall.HistoryReader
+		r     iter.Seq2[chatrecall.Message, error]
 		field string
 	}{
 		{"no group", client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{}), "GroupID"},
@@ -291,7 +289,7 @@ func TestHistoryBadInput(t *testing.T) {
 		{"no account", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Peer: "b"}), "Account"},
 		{"no official", client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{}), "Account"},
 		{"control char official", client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{Account: "@TOA#\t"}), "Account"},
-		{"two kinds", client.History(ctx, chatrecall.Conversation{GroupID: "g", Account: "a"}, time.Time{}, time.Time{}), "Conversation"},
+		{"two kinds", client.History(ctx, chatrecall.Conversation{GroupID: "g", Account: "a"}, time.Time{}, time.Time{}, nil), "Conversation"},
 		{"nil ctx", client.GroupHistory(nilCtx, chatrecall.GroupHistoryQuery{GroupID: "g"}), "ctx"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,15 +307,15 @@ func TestHistoryBadInput(t *testing.T) {
 func TestHistoryReaderStopsWhenTheCallerBreaks(t *testing.T) {
 	srv, client := newHistoryFake(t)
 	srv.FillGroup("@TGS#b", chatrecalltest.Fill{Messages: 100, Senders: 1, From: histEpoch.Add(-time.Hour), To: histEpoch})
-	r := client.GroupHistory(context.Background(), chatrecall.GroupHistoryQuery{GroupID: "@TGS#b"})
+	var st chatrecall.HistoryStats
 	n := 0
-	for _, err := range r.All() {
+	for _, err := range client.GroupHistory(context.Background(), chatrecall.GroupHistoryQuery{GroupID: "@TGS#b", Stats: &st}) {
 		require.NoError(t, err)
 		if n++; n == 25 {
 			break
 		}
 	}
 	assert.Len(t, srv.RequestsTo(chatrecall.EndpointGroupHistory), 2)
-	assert.Equal(t, "caller stopped", r.Stats().Stop)
+	assert.Equal(t, "caller stopped", st.Stop)
 	assert.False(t, errors.Is(nil, chatrecall.ErrNoHistory))
 }

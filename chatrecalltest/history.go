@@ -25,6 +25,23 @@ type stored struct {
 	at     time.Time
 	random uint32
 	state  MessageState
+	// recalledAt is when the message was recalled (the server's clock);
+	// with WithHistoryLag, history shows the recall only a lag later.
+	recalledAt time.Time
+}
+
+// recall marks m recalled now.
+func (s *Server) recall(m *stored) {
+	m.state, m.recalledAt = MessageRecalled, s.clock.Now()
+}
+
+// shown is the state history shows of m: a recall younger than the
+// history lag still shows as present.
+func (s *Server) shown(m *stored) MessageState {
+	if m.state == MessageRecalled && s.historyLag > 0 && s.clock.Now().Before(m.recalledAt.Add(s.historyLag)) {
+		return MessagePresent
+	}
+	return m.state
 }
 
 // seqStore holds the messages of a group, a topic or an official account,
@@ -327,7 +344,7 @@ func (s *Server) applyGroupHistory(body_ []byte) (any, chatrecall.Code, []string
 	for i, m := range page {
 		// Oldest first within the page: a client must not rely on order.
 		list[len(page)-1-i] = map[string]any{"From_Account": m.sender, "MsgSeq": m.seq, "MsgRandom": m.random, "MsgTimeStamp": m.at.Unix(),
-			"MsgPriority": 2, "IsPlaceMsg": isPlace(m.state), "IsSystemMsg": 0, "MsgBody": body(m)}
+			"MsgPriority": 2, "IsPlaceMsg": isPlace(s.shown(m)), "IsSystemMsg": 0, "MsgBody": body(m)}
 	}
 	resp := okEnvelope()
 	resp["GroupId"] = req.GroupID
@@ -379,7 +396,7 @@ func (s *Server) applyC2CHistory(body_ []byte) (any, chatrecall.Code, []string) 
 			continue
 		}
 		flags := 0
-		if m.state == MessageRecalled {
+		if s.shown(m) == MessageRecalled {
 			flags = 8
 		}
 		e := map[string]any{"From_Account": m.sender, "To_Account": m.to, "MsgSeq": m.seq, "MsgRandom": m.random, "MsgTimeStamp": m.at.Unix(),
@@ -443,7 +460,7 @@ func (s *Server) applyOfficialHistory(body_ []byte) (any, chatrecall.Code, []str
 	last := ""
 	for i, m := range page {
 		list[i] = map[string]any{"From_Account": m.sender, "MsgSeq": m.seq, "MsgKey": m.key, "MsgTimeStamp": m.at.Unix(),
-			"IsPlaceMsg": isPlace(m.state), "MsgBody": body(m)}
+			"IsPlaceMsg": isPlace(s.shown(m)), "MsgBody": body(m)}
 		last = m.key
 	}
 	resp := okEnvelope()
@@ -482,7 +499,7 @@ func (s *Server) applyDeleteBySender(body_ []byte) (any, chatrecall.Code, []stri
 	var applied []string
 	for i := len(st.seqs) - 1; i >= 0 && i >= len(st.seqs)-deleteBySenderWindow; i-- {
 		if m := st.bySeq[st.seqs[i]]; m.sender == req.Sender && m.state == MessagePresent {
-			m.state = MessageRecalled // silently: no callback, no notice
+			s.recall(m) // silently: no callback, no notice
 			applied = append(applied, strconv.FormatUint(m.seq, 10))
 		}
 	}

@@ -76,6 +76,17 @@ func WithRateLimit(endpoint string, n int, window time.Duration) Option {
 // real service may. By default the fake performs the revoke.
 func WithTPNSRevokeUnavailable() Option { return func(s *Server) { s.tpnsRevokeOff = true } }
 
+// WithLatency adds d before every answer, as a service that far away
+// would: for benchmarks of how a workflow keeps requests in flight. The
+// wait ends early when the client gives up on the request.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
+// WithHistoryLag makes history show a recall only d after it took effect
+// (by the server's clock), as a replicated history can: a recalled message
+// still reads as present until then. Recalls themselves take effect at
+// once and are answered as usual.
+func WithHistoryLag(d time.Duration) Option { return func(s *Server) { s.historyLag = d } }
+
 type limit struct {
 	n      int
 	window time.Duration
@@ -117,6 +128,8 @@ type Server struct {
 	limits        map[string]limit
 	tpnsRevokeOff bool
 	callbacks     callbackSink
+	latency       time.Duration
+	historyLag    time.Duration
 
 	mu       sync.Mutex
 	state    state
@@ -258,6 +271,15 @@ type exchange struct {
 // server of the test's own.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if s.latency > 0 {
+		t := time.NewTimer(s.latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	x := &exchange{w: w, r: r, body: body}
 	var obj map[string]any
 	if json.Unmarshal(body, &obj) != nil {

@@ -388,7 +388,7 @@ func (s *Server) applyGroup(body []byte) (any, chatrecall.Code, []string) {
 	var applied []string
 	for i, m := range req.MsgSeqList {
 		if msg := st.bySeq[m.MsgSeq]; msg != nil && msg.state == MessagePresent {
-			msg.state = MessageRecalled
+			s.recall(msg)
 			applied = append(applied, strconv.FormatUint(m.MsgSeq, 10))
 			continue
 		}
@@ -424,7 +424,7 @@ func (s *Server) applyOfficial(body []byte) (any, chatrecall.Code, []string) {
 	var applied []string
 	for i, k := range req.MsgKeyList {
 		if m := a.store.byKey[k]; m != nil && m.state == MessagePresent {
-			m.state = MessageRecalled
+			s.recall(m)
 			applied = append(applied, k)
 			continue
 		}
@@ -486,7 +486,7 @@ func (s *Server) applyC2C(body []byte) (any, chatrecall.Code, []string) {
 	case m.state == MessageRecalled:
 		return failWith(chatrecall.CodeC2CAlreadyRecalled, "message already recalled")
 	}
-	m.state = MessageRecalled
+	s.recall(m)
 	return okEnvelope(), 0, []string{req.MsgKey}
 }
 

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/sweep"
 	"github.com/chatrecall/chatrecall/webhook"
 )
 
@@ -72,17 +74,18 @@ func ExampleSweepPlan() {
 	}
 	ctx := context.Background()
 	live := chatrecall.Conversation{GroupID: "@TGS#live"}
-	plan, err := webhook.SweepPlan(ctx, ledger, live, chatrecall.SweepFilter{Senders: []string{"spammer"}, Since: start})
+	plan, err := webhook.SweepPlan(ctx, ledger, live, sweep.Filter{Senders: []string{"spammer"}, Since: start})
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{SkipVerify: true})
+	rep, err := sweep.New(client, func(o *sweep.Options) { o.SkipVerify = true }).Apply(ctx, slices.Values(plan))
 	if err != nil {
 		log.Fatal(err)
 	}
 	srv.WaitCallbacks() // the after-recall callbacks
 	receiver.wait()
-	if err := client.VerifySweep(ctx, rep, webhook.LedgerVerifier{Ledger: ledger}); err != nil {
+	verifier := sweep.New(client, func(o *sweep.Options) { o.Verifier = webhook.LedgerVerifier{Ledger: ledger} })
+	if err := verifier.Verify(ctx, rep); err != nil {
 		log.Fatal(err)
 	}
 	s := rep.Summary()

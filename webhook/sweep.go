@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/sweep"
 )
 
 // This file connects the ledger to the sweep: what after-send callbacks
@@ -26,10 +27,10 @@ func ledgerConv(conv chatrecall.Conversation) (kind, name string) {
 
 // SweepPlan returns what the ledger recorded of f's senders in conv, in
 // f's time window and not recalled yet, oldest first, as a plan for
-// chatrecall.Client.ApplySweep. f.Match sees each message without a body
+// sweep.Sweeper.Apply. f.Match sees each message without a body
 // (the ledger keeps none). For a live-stream group (AVChatRoom) this is the
 // only way to find what a sender posted.
-func SweepPlan(ctx context.Context, l Ledger, conv chatrecall.Conversation, f chatrecall.SweepFilter) ([]chatrecall.SweepItem, error) {
+func SweepPlan(ctx context.Context, l Ledger, conv chatrecall.Conversation, f sweep.Filter) ([]sweep.Item, error) {
 	if len(f.Senders) == 0 && f.Match == nil {
 		return nil, errors.New("webhook: SweepPlan: no Senders and no Match: a sweep with no filter would recall every message")
 	}
@@ -42,7 +43,7 @@ func SweepPlan(ctx context.Context, l Ledger, conv chatrecall.Conversation, f ch
 	if err != nil {
 		return nil, err
 	}
-	var plan []chatrecall.SweepItem
+	var plan []sweep.Item
 	for _, m := range found {
 		if m.Recalled {
 			continue
@@ -51,7 +52,7 @@ func SweepPlan(ctx context.Context, l Ledger, conv chatrecall.Conversation, f ch
 		if f.Match != nil && !f.Match(msg) {
 			continue
 		}
-		it := chatrecall.SweepItem{Conversation: conv, Sender: m.Sender, MsgSeq: uint64(m.Seq), MsgKey: m.Key, Time: m.Time.Unix()}
+		it := sweep.Item{Conversation: conv, Sender: m.Sender, MsgSeq: uint64(m.Seq), MsgKey: m.Key, Time: m.Time.Unix()}
 		if kind == KindC2C {
 			it.To = conv.Peer
 			if m.Sender == conv.Peer {
@@ -63,7 +64,7 @@ func SweepPlan(ctx context.Context, l Ledger, conv chatrecall.Conversation, f ch
 	return plan, nil
 }
 
-// LedgerVerifier is a chatrecall.Verifier that reads the after-recall
+// LedgerVerifier is a sweep.Verifier that reads the after-recall
 // callbacks a ledger recorded: a message marked recalled is reported
 // recalled. A message without such a mark is left out (unverifiable), not
 // reported as still there: the callback may be late, lost, or switched off.
@@ -73,8 +74,8 @@ type LedgerVerifier struct {
 	Ledger Ledger
 }
 
-// States implements chatrecall.Verifier.
-func (v LedgerVerifier) States(ctx context.Context, conv chatrecall.Conversation, items []chatrecall.SweepItem) (map[string]chatrecall.MessageState, error) {
+// States implements sweep.Verifier.
+func (v LedgerVerifier) States(ctx context.Context, conv chatrecall.Conversation, items []sweep.Item) (map[string]chatrecall.MessageState, error) {
 	kind, name := ledgerConv(conv)
 	want := make(map[string]bool, len(items))
 	senders := map[string]bool{}

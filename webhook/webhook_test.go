@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/sweep"
 	"github.com/chatrecall/chatrecall/webhook"
 )
 
@@ -399,13 +401,14 @@ func TestSweepFromTheLedger(t *testing.T) {
 	}
 	tracked.wait()
 
-	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithRetry(chatrecall.RetryPolicy{MaxAttempts: 1}), chatrecall.WithConcurrency(1))
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithRetry(chatrecall.RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	ctx := context.Background()
 	live := chatrecall.Conversation{GroupID: "@TGS#live"}
-	filter := chatrecall.SweepFilter{Senders: []string{"spammer"}, Since: start}
-	_, err = client.Sweep(ctx, live, filter, chatrecall.SweepOptions{})
+	filter := sweep.Filter{Senders: []string{"spammer"}, Since: start}
+	_, err = sweep.New(client).Sweep(ctx, live, filter)
 	require.ErrorIs(t, err, chatrecall.ErrNoHistory, "no history: the error says so")
+	require.ErrorIs(t, err, sweep.ErrIncomplete)
 
 	plan, err := webhook.SweepPlan(ctx, ledger, live, filter)
 	require.NoError(t, err)
@@ -416,14 +419,14 @@ func TestSweepFromTheLedger(t *testing.T) {
 	assert.Equal(t, want, planned, "the plan is what the spammer sent")
 
 	srv.FailNext(chatrecall.EndpointGroupRecall, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultLost})
-	rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{SkipVerify: true})
+	rep, err := sweep.New(client, func(o *sweep.Options) { o.SkipVerify, o.MaxInFlight = true, 1 }).Apply(ctx, slices.Values(plan))
 	require.Error(t, err)
 	assert.Equal(t, 10, rep.Summary().Unknown, "the first request's answer was lost")
 
 	srv.WaitCallbacks()
 	tracked.wait()
-	require.NoError(t, client.VerifySweep(ctx, rep, webhook.LedgerVerifier{Ledger: ledger}))
+	require.NoError(t, sweep.New(client, func(o *sweep.Options) { o.Verifier = webhook.LedgerVerifier{Ledger: ledger} }).Verify(ctx, rep))
 	sum := rep.Summary()
-	assert.Equal(t, chatrecall.SweepSummary{Total: len(want), Recalled: len(want), Verified: len(want), Settled: 10}, sum)
+	assert.Equal(t, sweep.Summary{Total: len(want), Recalled: len(want), Verified: len(want), Settled: 10}, sum)
 	assert.NoError(t, rep.Err())
 }

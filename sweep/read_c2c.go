@@ -1,0 +1,214 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/chatrecall/chatrecall"
+)
+
+// This file reads a one-to-one conversation with many pages in flight. The
+// window is cut into time slices, each owning the seconds [lo, hi] and read
+// newest first with LastMsgKey; whenever fewer slices are running than the
+// gate lets through, the running slice with the most time left is cut in
+// two and its older half gets a reader of its own. Each slice asks one
+// second wider than it owns on both sides and keeps only its own seconds,
+// so no message falls between two slices whether the service's MinTime and
+// MaxTime are inclusive or not; within a slice, a message the previous
+// page listed too is dropped (only that page's keys are kept).
+
+type c2cSlice struct {
+	lane int
+	mu   sync.Mutex
+	lo   int64  // owns messages with lo ≤ time ≤ hi (seconds)
+	hi   int64  //
+	cur  int64  // MaxTime of the next page
+	key  string // LastMsgKey of the next page; "" on the first
+	done bool
+}
+
+// left is how many seconds the slice has still to read.
+func (s *c2cSlice) left() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return 0
+	}
+	return s.cur - s.lo
+}
+
+type c2cWalk struct {
+	api         API
+	gate        *gate
+	conv        chatrecall.Conversation
+	since, till int64 // inclusive, unix seconds
+	slices      func() int
+}
+
+type sliceDone struct {
+	s   *c2cSlice
+	err error
+}
+
+// run reads [since, till]; emit gets each page's new messages with the
+// slice's lane, laneEnd each lane as it finishes. emit returns false to
+// stop the whole read.
+func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall.Message) bool, laneEnd func(lane int)) (readStats, error) {
+	var st readStats
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu      sync.Mutex
+		stopped bool
+		lanes   int
+		live    []*c2cSlice
+	)
+	done := make(chan sliceDone)
+	start := func(lo, hi int64) {
+		s := &c2cSlice{lane: lanes, lo: lo, hi: hi, cur: hi}
+		lanes++
+		live = append(live, s)
+		go func() { done <- sliceDone{s, w.readSlice(ctx, s, &st, &mu, &stopped, emit)} }()
+	}
+	// Start as many slices as the gate lets through, each at least a
+	// second wide.
+	n := int64(max(1, w.slices()))
+	span := w.till - w.since + 1
+	n = min(n, span)
+	for i := int64(0); i < n; i++ {
+		hi := w.till - span*i/n
+		lo := w.till - span*(i+1)/n + 1
+		start(lo, hi)
+	}
+	running := len(live)
+	var firstErr error
+	for running > 0 {
+		d := <-done
+		running--
+		if d.err != nil && firstErr == nil {
+			firstErr = d.err
+			cancel()
+		}
+		if d.err != nil {
+			d.s.mu.Lock()
+			st.Unseen = append(st.Unseen, Range{Since: time.Unix(d.s.lo, 0), Until: time.Unix(min(d.s.cur, d.s.hi), 0), Why: "not read: " + d.err.Error()})
+			d.s.mu.Unlock()
+		} else if laneEnd != nil {
+			laneEnd(d.s.lane)
+		}
+		mu.Lock()
+		halt := stopped
+		mu.Unlock()
+		for firstErr == nil && !halt && running < w.slices() {
+			// Cut the running slice with the most time left in two.
+			var big *c2cSlice
+			for _, s := range live {
+				if big == nil || s.left() > big.left() {
+					big = s
+				}
+			}
+			if big == nil || big.left() < 2 {
+				break
+			}
+			big.mu.Lock()
+			mid := big.lo + (big.cur-big.lo)/2
+			lo := big.lo
+			big.lo = mid + 1
+			big.mu.Unlock()
+			start(lo, mid)
+			running++
+		}
+		// Forget finished slices.
+		kept := live[:0]
+		for _, s := range live {
+			if s.left() > 0 {
+				kept = append(kept, s)
+			}
+		}
+		live = kept
+	}
+	switch {
+	case firstErr != nil:
+		st.Stop = firstErr.Error()
+	case stopped:
+		st.Stop = "caller stopped"
+	default:
+		st.Stop = "finished"
+	}
+	return st, firstErr
+}
+
+func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu *sync.Mutex, stopped *bool, emit func(int, []chatrecall.Message) bool) error {
+	var prev map[string]bool
+	first := true
+	for {
+		s.mu.Lock()
+		lo, cur, key := s.lo, s.cur, s.key
+		if first {
+			cur++ // one second wider than owned: MaxTime may be exclusive
+		}
+		s.mu.Unlock()
+		if ctx.Err() != nil {
+			return nil // stopped by another slice's failure or the caller
+		}
+		t0, err := w.gate.acquire(ctx)
+		if err != nil {
+			return nil
+		}
+		p, err := w.api.C2CHistoryPage(ctx, chatrecall.C2CHistoryPageRequest{Account: w.conv.Account, Peer: w.conv.Peer,
+			MinTime: time.Unix(max(0, lo-1), 0), MaxTime: time.Unix(cur, 0), LastMsgKey: key})
+		w.gate.release(t0)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		s.mu.Lock()
+		lo, hi := s.lo, s.hi // a cut may have raised lo meanwhile
+		s.mu.Unlock()
+		keys := make(map[string]bool, len(p.Messages))
+		var out []chatrecall.Message
+		for _, m := range p.Messages {
+			t := m.Time.Unix()
+			if m.MsgKey == "" || keys[m.MsgKey] || prev[m.MsgKey] || t < lo || t > hi {
+				continue
+			}
+			keys[m.MsgKey] = true
+			out = append(out, m)
+		}
+		mu.Lock()
+		st.Pages++
+		halt := *stopped
+		if !halt && len(out) > 0 && !emit(s.lane, out) {
+			*stopped, halt = true, true
+		}
+		mu.Unlock()
+		if halt {
+			return nil
+		}
+		last := p.LastMsgTime.Unix()
+		s.mu.Lock()
+		switch {
+		case p.Complete || (len(p.Messages) > 0 && last < s.lo):
+			s.done = true
+		case len(p.Messages) == 0:
+			err = &chatrecall.HistoryError{Method: "sweep", Conversation: w.conv, Problem: "an incomplete page (Complete 0) carried no messages"}
+		case p.LastMsgKey == "" || p.LastMsgKey == key:
+			err = &chatrecall.HistoryError{Method: "sweep", Conversation: w.conv, Problem: fmt.Sprintf("LastMsgKey did not move (%q)", p.LastMsgKey)}
+		default:
+			s.cur, s.key = last, p.LastMsgKey
+		}
+		if err != nil {
+			s.done = true
+		}
+		done := s.done
+		s.mu.Unlock()
+		if err != nil || done {
+			return err
+		}
+		first, prev = false, keys
+	}
+}

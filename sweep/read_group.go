@@ -1,0 +1,309 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"sort"
+	"time"
+
+	"github.com/chatrecall/chatrecall"
+)
+
+// This file reads a group's history with many pages in flight. A page at
+// ReqMsgSeq = s returns messages with seq ≤ s, so the history splits into
+// segments of 20 sequence numbers read independently: [top-19, top],
+// [top-39, top-20], … Each segment is read until every sequence number in
+// it is accounted for, whatever kind of paging the service does (the 20
+// newest messages ≤ s, or the messages in [s-19, s]): a page proves the
+// seqs it returns, a full page proves everything between its lowest seq
+// and its cursor, and a page marked finished proves its whole range. What
+// a page leaves out is asked again, then one seq at a time, before it is
+// declared unseen. Segments are emitted in order, newest first.
+
+// segment is an inclusive range of sequence numbers, at most 20 wide.
+type segment struct{ hi, lo uint64 }
+
+// segRead is what reading one segment found.
+type segRead struct {
+	msgs    []chatrecall.Message // newest first, each seq once
+	unseen  []uint64             // seqs declared gaps
+	expired bool                 // IsFinished 2: everything older expired
+	pages   int
+	err     error
+}
+
+// groupPager reads segments of one group through the history gate.
+type groupPager struct {
+	api  API
+	gate *gate
+	conv chatrecall.Conversation
+}
+
+func (g *groupPager) page(ctx context.Context, before uint64, n int) (*chatrecall.GroupHistoryPage, error) {
+	start, err := g.gate.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer g.gate.release(start)
+	return g.api.GroupHistoryPage(ctx, chatrecall.GroupHistoryPageRequest{GroupID: g.conv.GroupID, TopicID: g.conv.TopicID, Before: before, Count: n})
+}
+
+// read reads seg; first, when set, is an answer already received for a
+// page at seg.hi of at least seg's width (the newest page).
+func (g *groupPager) read(ctx context.Context, seg segment, first *chatrecall.GroupHistoryPage, firstN int) segRead {
+	var r segRead
+	w := int(seg.hi - seg.lo + 1)
+	var covered uint32 // bit i: seq hi-i is accounted for
+	all := uint32(1)<<w - 1
+	found := make(map[uint64]chatrecall.Message, w)
+	mark := func(from, to uint64) { // inclusive, clipped to seg
+		from, to = max(from, seg.lo), min(to, seg.hi)
+		for s := from; s <= to && s >= seg.lo; s++ {
+			covered |= 1 << (seg.hi - s)
+		}
+	}
+	single, tries := false, 0
+	for covered != all {
+		t := seg.hi - uint64(bits.TrailingZeros32(^covered)) // highest seq not accounted for
+		n := int(t - seg.lo + 1)
+		if single {
+			n = 1
+		}
+		p := first
+		if p != nil {
+			first, n = nil, firstN
+		} else {
+			var err error
+			if p, err = g.page(ctx, t, n); err != nil {
+				r.err = err
+				return r
+			}
+		}
+		r.pages++
+		var lowest uint64
+		distinct := 0
+		seen := make(map[uint64]bool, len(p.Messages))
+		for _, m := range p.Messages {
+			if m.MsgSeq == 0 || m.MsgSeq > t || seen[m.MsgSeq] {
+				continue
+			}
+			seen[m.MsgSeq] = true
+			distinct++
+			if lowest == 0 || m.MsgSeq < lowest {
+				lowest = m.MsgSeq
+			}
+			if m.MsgSeq >= seg.lo {
+				found[m.MsgSeq] = m
+				mark(m.MsgSeq, m.MsgSeq)
+			}
+		}
+		switch {
+		case p.IsFinished == 2:
+			r.expired = true
+			covered = all // older messages expired: nothing more to ask
+		case distinct >= n:
+			mark(lowest, t) // a full page leaves nothing out between
+		case p.IsFinished == 1: // the whole requested range was returned
+			mark(max(1, t+1-min(t, uint64(n))), t)
+		}
+		if covered&(1<<(seg.hi-t)) != 0 {
+			single, tries = false, 0
+			continue
+		}
+		if !single {
+			single = true // no progress: ask for t alone
+			continue
+		}
+		if tries++; tries < 2 {
+			continue
+		}
+		r.unseen = append(r.unseen, t) // asked three times: a gap
+		mark(t, t)
+		single, tries = false, 0
+	}
+	r.msgs = make([]chatrecall.Message, 0, len(found))
+	for _, m := range found {
+		r.msgs = append(r.msgs, m)
+	}
+	sort.Slice(r.msgs, func(i, j int) bool { return r.msgs[i].MsgSeq > r.msgs[j].MsgSeq })
+	return r
+}
+
+// readStats says what a read did.
+type readStats struct {
+	Pages  int
+	Unseen []Range // parts of the history the read could not see
+	Stop   string  // why it ended
+}
+
+// groupWalk reads a group from its newest message (or from top) down to
+// the time bound, segments in flight together, and calls emit with each
+// segment's messages in order. emit returns false to stop.
+type groupWalk struct {
+	*groupPager
+	top   uint64    // first seq; 0 asks the service for the newest
+	since time.Time // stop after the first segment wholly older; zero: none
+	ahead func() int
+}
+
+type segDone struct {
+	k int
+	r segRead
+}
+
+func (gw *groupWalk) run(ctx context.Context, emit func([]chatrecall.Message) bool) (readStats, error) {
+	var st readStats
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	top, first, firstN := gw.top, (*chatrecall.GroupHistoryPage)(nil), 0
+	if top == 0 {
+		p, err := gw.newest(ctx, &st)
+		if err != nil || p == nil {
+			return st, err
+		}
+		for _, m := range p.Messages {
+			top = max(top, m.MsgSeq)
+		}
+		first, firstN = p, chatrecall.MaxGroupHistoryPage
+	}
+	seg := func(k int) segment {
+		hi := top - uint64(k)*20
+		return segment{hi: hi, lo: max(1, hi-min(hi-1, 19))}
+	}
+	total := int((top + 19) / 20)
+	done := make(chan segDone)
+	pending := map[int]segRead{}
+	next, emitted, running := 0, 0, 0
+	var lowSeq uint64
+	var lowTime, topTime time.Time
+	allowed := func(k int) bool {
+		if gw.since.IsZero() || lowSeq == 0 || !lowTime.After(gw.since) {
+			return gw.since.IsZero() || lowSeq == 0 || seg(k).hi+40 >= lowSeq
+		}
+		// Extrapolate where Since falls from what was read, and read no
+		// more than two segments past it before a page confirms it.
+		span := topTime.Sub(lowTime).Seconds()
+		if span <= 0 {
+			return true
+		}
+		perSec := float64(top-lowSeq) / span
+		at := float64(lowSeq) - perSec*lowTime.Sub(gw.since).Seconds()
+		return float64(seg(k).hi)+40 >= at
+	}
+	launch := func(k int) {
+		running++
+		f, fn := (*chatrecall.GroupHistoryPage)(nil), 0
+		if k == 0 {
+			f, fn = first, firstN
+		}
+		go func() { done <- segDone{k, gw.read(ctx, seg(k), f, fn)} }()
+	}
+	var stopErr error
+	stopped := false
+	for {
+		for !stopped && next < total && next < emitted+gw.ahead() && allowed(next) {
+			launch(next)
+			next++
+		}
+		if running == 0 {
+			break
+		}
+		d := <-done
+		running--
+		st.Pages += d.r.pages
+		if stopped {
+			continue
+		}
+		pending[d.k] = d.r
+		for {
+			r, ok := pending[emitted]
+			if !ok {
+				break
+			}
+			delete(pending, emitted)
+			s := seg(emitted)
+			emitted++
+			if r.err != nil {
+				stopErr, stopped = r.err, true
+				st.Unseen = append(st.Unseen, Range{FirstSeq: 1, LastSeq: s.hi, Why: "not read: " + r.err.Error()})
+				break
+			}
+			for _, u := range r.unseen {
+				st.Unseen = appendSeq(st.Unseen, u, "the service returned nothing for it, asked three times")
+			}
+			older := len(r.msgs) > 0
+			for _, m := range r.msgs {
+				if topTime.IsZero() {
+					topTime = m.Time
+				}
+				if lowSeq == 0 || m.MsgSeq < lowSeq {
+					lowSeq, lowTime = m.MsgSeq, m.Time
+				}
+				older = older && !gw.since.IsZero() && m.Time.Before(gw.since)
+			}
+			if !emit(r.msgs) {
+				stopped, st.Stop = true, "caller stopped"
+				break
+			}
+			switch {
+			case older:
+				stopped, st.Stop = true, "time bound"
+			case r.expired:
+				stopped, st.Stop = true, "expired"
+			case s.lo <= 1:
+				stopped, st.Stop = true, "start of history"
+			case len(r.unseen) == int(s.hi-s.lo+1) && s.hi-s.lo+1 == 20:
+				stopped, stopErr = true, &chatrecall.HistoryError{Method: "sweep", Conversation: gw.conv,
+					Problem: fmt.Sprintf("20 sequence numbers in a row (%d to %d) returned nothing", s.lo, s.hi)}
+				st.Unseen = append(st.Unseen, Range{FirstSeq: 1, LastSeq: s.lo - 1, Why: "not read: the history stopped answering"})
+			}
+			if stopped {
+				cancel()
+				break
+			}
+		}
+		if !stopped && emitted >= total {
+			st.Stop = "start of history"
+		}
+	}
+	if stopErr != nil {
+		st.Stop = stopErr.Error()
+	}
+	return st, stopErr
+}
+
+// newest reads the newest page; nil with no error means an empty group.
+func (gw *groupWalk) newest(ctx context.Context, st *readStats) (*chatrecall.GroupHistoryPage, error) {
+	for try := 0; try < 2; try++ {
+		p, err := gw.page(ctx, 0, chatrecall.MaxGroupHistoryPage)
+		if err != nil {
+			st.Stop = err.Error()
+			st.Unseen = append(st.Unseen, Range{Why: "not read: " + err.Error()})
+			return nil, err
+		}
+		st.Pages++
+		for _, m := range p.Messages {
+			if m.MsgSeq > 0 && m.MsgSeq <= chatrecall.MaxMsgSeq {
+				return p, nil
+			}
+		}
+		if p.IsFinished != 0 {
+			st.Stop = "finished"
+			return nil, nil
+		}
+	}
+	err := &chatrecall.HistoryError{Method: "sweep", Conversation: gw.conv, Problem: "the newest page came back empty and not finished, twice"}
+	st.Stop, st.Unseen = err.Error(), append(st.Unseen, Range{Why: "not read: " + err.Error()})
+	return nil, err
+}
+
+// appendSeq adds seq to the ranges, joining it to the last one when they
+// touch.
+func appendSeq(rs []Range, seq uint64, why string) []Range {
+	if n := len(rs); n > 0 && rs[n-1].Why == why && rs[n-1].FirstSeq == seq+1 {
+		rs[n-1].FirstSeq = seq
+		return rs
+	}
+	return append(rs, Range{FirstSeq: seq, LastSeq: seq, Why: why})
+}
