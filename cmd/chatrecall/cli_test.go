@@ -20,6 +20,7 @@ import (
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/sweep"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -385,7 +386,7 @@ func TestWrongKeyStopsTheRun(t *testing.T) {
 	plan := filepath.Join(t.TempDir(), "c2c.plan")
 	var b strings.Builder
 	for _, m := range sent {
-		line, err := json.Marshal(chatrecall.SweepItem{Conversation: chatrecall.Conversation{Account: "alice", Peer: "mallory"}, Sender: m.Sender, To: m.To, MsgKey: m.Key, Time: m.Time.Unix()})
+		line, err := json.Marshal(sweep.Item{Conversation: chatrecall.Conversation{Account: "alice", Peer: "mallory"}, Sender: m.Sender, To: m.To, MsgKey: m.Key, Time: m.Time.Unix()})
 		require.NoError(t, err)
 		b.Write(append(line, '\n'))
 	}

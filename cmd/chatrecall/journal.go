@@ -19,6 +19,10 @@ import (
 //	{"sent":["1","2",...]}                          before each request: the items it carries
 //	{"row":{"item":"1","outcome":"recalled",...}}   each outcome, as printed
 //
+// A sweep read from history journals as it goes: its header says
+// "streamed", and each item's "plan" line is written just before the
+// "sent" line of the request that first carries it.
+//
 // A request is sent only after its "sent" line is on disk, and an outcome
 // is printed only after its "row" line is: so whatever instant the process
 // dies at, the journal knows every item that may have been applied, and
@@ -35,6 +39,9 @@ type journalHeader struct {
 	Peer    string `json:"peer,omitempty"` // c2c: the other party
 	Reason  string `json:"reason,omitempty"`
 	Items   int    `json:"items,omitempty"`
+	// Streamed: the plan lines grow as a sweep plans (each before its
+	// items are sent), so Items is not known up front.
+	Streamed bool `json:"streamed,omitempty"`
 }
 
 type journalLine struct {
@@ -252,7 +259,7 @@ func readJournal(path string) (*journalState, error) {
 	if st.header.Journal == "" {
 		return nil, usagef("--resume: %s is empty", path)
 	}
-	if len(st.items) != st.header.Items {
+	if !st.header.Streamed && len(st.items) != st.header.Items {
 		return nil, usagef("--resume: %s lists %d of its %d items: the run stopped before sending anything; start it again", path, len(st.items), st.header.Items)
 	}
 	return st, nil

@@ -21,6 +21,7 @@ import (
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/sweep"
 )
 
 var (
@@ -438,9 +439,9 @@ func TestC2CSweepCrashAndResume(t *testing.T) {
 		sent := srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: n, From: now.Add(-time.Hour), To: now, Seed: uint64(trial)})
 		dir := t.TempDir()
 		planPath, jpath := filepath.Join(dir, "c2c.plan"), filepath.Join(dir, "c2c.journal")
-		plan := make([]chatrecall.SweepItem, n)
+		plan := make([]sweep.Item, n)
 		for i, m := range sent {
-			plan[i] = chatrecall.SweepItem{Conversation: chatrecall.Conversation{Account: "alice", Peer: "mallory"},
+			plan[i] = sweep.Item{Conversation: chatrecall.Conversation{Account: "alice", Peer: "mallory"},
 				Sender: m.Sender, To: m.To, MsgKey: m.Key, Time: m.Time.Unix()}
 		}
 		f, err := os.Create(planPath)
@@ -503,4 +504,15 @@ func TestC2CSweepCrashAndResume(t *testing.T) {
 	}
 	t.Logf("c2c crash test: 8 sweeps of %d messages killed with SIGKILL and resumed: the resumes sent %d messages, none with a definite outcome; %d confirmed by retry after the kill",
 		n, resent, confirmed)
+}
+
+// writePlan writes a plan file: one sweep.Item per line.
+func writePlan(w io.Writer, plan []sweep.Item) error {
+	enc := json.NewEncoder(w)
+	for _, it := range plan {
+		if err := enc.Encode(it); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/sweep"
 	"github.com/spf13/cobra"
 )
 
@@ -120,16 +120,23 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 	if f.journal != "" && a.o.dryRun {
 		return usagef("sweep %s: --dry-run sends nothing, so there is nothing to journal", kind)
 	}
-	if f.deleteBySender && (f.journal != "" || f.noVerify) {
-		return usagef("sweep %s: --delete-by-sender asks per sender and needs the read-back: give it without --journal and --no-verify (run the sweep again to finish a cut run)", kind)
+	if f.deleteBySender && f.noVerify {
+		return usagef("sweep %s: --delete-by-sender needs the read-back (only it shows what went): give it without --no-verify", kind)
 	}
-	var plan []chatrecall.SweepItem
+	var extra []chatrecall.Option
+	if f.rateLimit > 0 {
+		ep := map[string]string{"group": chatrecall.EndpointGroupRecall, "c2c": chatrecall.EndpointC2CRecall, "official": chatrecall.EndpointOfficialRecall}[kind]
+		extra = append(extra, chatrecall.WithRateLimit(ep, f.rateLimit, time.Second))
+	}
 	if f.plan != "" {
-		if f.group != "" || f.account != "" || f.official != "" || len(f.senders) > 0 || f.since != "" {
-			return usagef("sweep %s: --plan takes the conversation and the messages from FILE; give it without --group, --sender or --since", kind)
+		if f.group != "" || f.account != "" || f.official != "" || len(f.senders) > 0 || f.since != "" || f.until != "" {
+			return usagef("sweep %s: --plan takes the conversation and the messages from FILE; give it without --group, --sender, --since or --until", kind)
 		}
-		var err error
-		if plan, err = readPlan(f.plan); err != nil {
+		if f.deleteBySender {
+			return usagef("sweep %s: --delete-by-sender reads the group's history to know what it may take; give --group --sender --since instead of --plan", kind)
+		}
+		plan, err := readPlan(f.plan)
+		if err != nil {
 			return err
 		}
 		for _, it := range plan {
@@ -137,6 +144,7 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 				return usagef("sweep %s: --plan %s holds %s messages; use chatrecall sweep %s", kind, f.plan, it.Kind(), it.Kind())
 			}
 		}
+		return a.applyPlan(kind, plan, f)
 	}
 	now := time.Now()
 	since, err := parseWhen("since", f.since, now)
@@ -147,78 +155,83 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 	if err != nil {
 		return err
 	}
-	conv := chatrecall.Conversation{GroupID: f.group, TopicID: f.topic, Official: f.official, Account: f.account, Peer: f.peer}
-	if f.plan == "" {
-		if since.IsZero() {
-			return usagef("sweep %s: --since is required: how far back to sweep (2h, or an RFC 3339 time)", kind)
-		}
-		if kind == "official" && len(f.senders) == 0 {
-			f.senders = []string{f.official} // an official account's messages are its own
-		}
-		if len(f.senders) == 0 {
-			return usagef("sweep %s: --sender is required: whose messages to sweep", kind)
-		}
+	if since.IsZero() {
+		return usagef("sweep %s: --since is required: how far back to sweep (2h, or an RFC 3339 time)", kind)
 	}
+	if !until.IsZero() && !until.After(since) {
+		return usagef("sweep %s: --until %s is not after --since %s: the window is empty", kind, until.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
+	}
+	if kind == "official" && len(f.senders) == 0 {
+		f.senders = []string{f.official} // an official account's messages are its own
+	}
+	if len(f.senders) == 0 {
+		return usagef("sweep %s: --sender is required: whose messages to sweep", kind)
+	}
+	conv := chatrecall.Conversation{GroupID: f.group, TopicID: f.topic, Official: f.official, Account: f.account, Peer: f.peer}
+	if err := conv.Validate(); err != nil {
+		return usagef("sweep %s: %v (flags --%s)", kind, err, map[string]string{"group": "group", "c2c": "account and --peer", "official": "official"}[kind])
+	}
+	filter := sweep.Filter{Senders: f.senders, Since: since, Until: until}
+	if !a.o.dryRun {
+		return a.streamSweep(kind, conv, filter, f, extra)
+	}
+	client, cleanup, err := a.newClient(false, chatrecall.Hooks{}, nil, extra...)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	w := a.e.stdout
+	if f.planOut != "" {
+		file, err := os.Create(f.planOut)
+		if err != nil {
+			return usagef("sweep %s: --plan-out: %v", kind, err)
+		}
+		defer file.Close()
+		w = file
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	var st sweep.PlanStats
+	n := 0
+	for it, err := range sweep.New(client).Plan(context.Background(), conv, filter, &st) {
+		if err != nil {
+			_ = bw.Flush()
+			if _, incomplete := err.(*sweep.IncompleteError); incomplete {
+				a.code = exitFailed
+				fmt.Fprintf(a.e.stderr, "chatrecall: INCOMPLETE: %v\n", err)
+				break
+			}
+			return serviceFailure(err)
+		}
+		if err := enc.Encode(it); err != nil {
+			return err
+		}
+		n++
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.e.stderr, "chatrecall: read %d messages in %d pages: %d matched, %d planned, %d already recalled, %d deleted\n",
+		st.Read, st.Pages, st.Matched, st.Planned, st.AlreadyRecalled, st.Deleted)
+	fmt.Fprintf(a.e.stderr, "dry run: %d messages would be recalled; nothing was sent\n", n)
+	return nil
+}
+
+// applyPlan recalls a reviewed plan through the bulk engine (journal,
+// resume, progress), then reads it back.
+func (a *app) applyPlan(kind string, plan []sweep.Item, f *sweepFlags) error {
+	if len(plan) == 0 {
+		fmt.Fprintln(a.e.stderr, "chatrecall: nothing to recall")
+		return nil
+	}
+	// One client for the run: with --demo, the recalls and the read-back
+	// go to the same fake.
 	client, cleanup, err := a.newClient(false, chatrecall.Hooks{}, nil)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-a.stop.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	if f.plan == "" {
-		p := client.PlanSweep(ctx, conv, chatrecall.SweepFilter{Senders: f.senders, Since: since, Until: until})
-		for it, err := range p.All() {
-			if err != nil {
-				return serviceFailure(err)
-			}
-			plan = append(plan, it)
-		}
-		st := p.Stats()
-		fmt.Fprintf(a.e.stderr, "chatrecall: read %d messages in %d pages: %d matched, %d planned, %d already recalled, %d deleted\n",
-			st.Read, st.History.Pages, st.Matched, st.Planned, st.AlreadyRecalled, st.Deleted)
-		if len(st.History.Gaps) > 0 {
-			fmt.Fprintf(a.e.stderr, "chatrecall: the history returned nothing for %d sequence numbers (%v): messages there could not be seen\n", len(st.History.Gaps), st.History.Gaps)
-		}
-	}
-	if a.o.dryRun {
-		w := a.e.stdout
-		if f.planOut != "" {
-			file, err := os.Create(f.planOut)
-			if err != nil {
-				return usagef("sweep %s: --plan-out: %v", kind, err)
-			}
-			defer file.Close()
-			w = file
-		}
-		if err := writePlan(w, plan); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.e.stderr, "dry run: %d messages would be recalled; nothing was sent\n", len(plan))
-		return nil
-	}
-	if len(plan) == 0 {
-		fmt.Fprintln(a.e.stderr, "chatrecall: nothing to recall")
-		return nil
-	}
-	conv = plan[0].Conversation
-	if f.deleteBySender {
-		rep, err := client.ApplySweep(ctx, plan, chatrecall.SweepOptions{Reason: f.reason, DeleteBySender: true})
-		if rep == nil {
-			return err // refused before sending
-		}
-		a.printSweep(rep)
-		return nil
-	}
-	// Plans go through the bulk engine: journal, resume, progress and
-	// per-item output as chatrecall group, official and c2c --resume.
+	conv := plan[0].Conversation
 	in := &items{src: "plan"}
 	for _, it := range plan {
 		switch kind {
@@ -245,33 +258,25 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 	if f.noVerify || a.stop.stopped() {
 		return nil
 	}
-	return a.verifyPlan(ctx, client, plan)
+	return a.verifyPlan(client, plan)
 }
 
 // verifyPlan reads plan back and prints what it finds.
-func (a *app) verifyPlan(ctx context.Context, client *chatrecall.Client, plan []chatrecall.SweepItem) error {
-	rep := &chatrecall.SweepReport{Conversation: plan[0].Conversation}
-	for _, it := range plan {
-		rep.Items = append(rep.Items, chatrecall.SweepOutcome{SweepItem: it})
-	}
-	if err := client.VerifySweep(ctx, rep, nil); err != nil {
+func (a *app) verifyPlan(client *chatrecall.Client, plan []sweep.Item) error {
+	rep, err := sweep.New(client).Check(context.Background(), slices.Values(plan))
+	if rep == nil {
 		return serviceFailure(err)
 	}
-	a.printSweep(rep)
+	a.printCheck(rep)
 	return nil
 }
 
-// printSweep prints every item not verified recalled, and the counts.
-func (a *app) printSweep(rep *chatrecall.SweepReport) {
-	counts := map[chatrecall.Check]int{}
-	silent := 0
-	for _, it := range rep.Items {
-		if it.DeletedBySender {
-			silent++ // gone, as read back; never counted as a verified recall
-			continue
-		}
+// printCheck prints every item not read back recalled, and the counts.
+func (a *app) printCheck(rep *sweep.Report) {
+	counts := map[sweep.Check]int{}
+	for it := range rep.Outcomes() {
 		counts[it.Check]++
-		if it.Check == chatrecall.CheckRecalled {
+		if it.Check == sweep.CheckRecalled {
 			continue
 		}
 		if a.o.json {
@@ -281,17 +286,14 @@ func (a *app) printSweep(rep *chatrecall.SweepReport) {
 		}
 		fmt.Fprintf(a.e.stdout, "%s\t%s\t%s\n", it.ID(), it.Check, errText(it.Err))
 	}
-	if silent > 0 {
-		fmt.Fprintf(a.e.stderr, "delete-by-sender: %d messages read back gone (taken back silently: members got no recall notice)\n", silent)
-	}
 	fmt.Fprintf(a.e.stderr, "verified: %d recalled, %d still there, %d deleted or expired, %d not found in history, %d unverified\n",
-		counts[chatrecall.CheckRecalled], counts[chatrecall.CheckNotRecalled], counts[chatrecall.CheckDeleted], counts[chatrecall.CheckMissing], counts[chatrecall.CheckNone])
+		counts[sweep.CheckRecalled], counts[sweep.CheckNotRecalled], counts[sweep.CheckDeleted], counts[sweep.CheckMissing], counts[sweep.CheckNone])
 	// The exit code says what verification found: it replaces the
 	// recalls' own (an unknown the read-back settled is no longer unknown).
 	switch {
-	case counts[chatrecall.CheckRecalled]+silent == len(rep.Items):
+	case counts[sweep.CheckRecalled]+counts[sweep.CheckDeleted] == rep.Len() && len(rep.Unseen) == 0:
 		a.code = exitOK
-	case counts[chatrecall.CheckNotRecalled]+counts[chatrecall.CheckDeleted] > 0:
+	case counts[sweep.CheckNotRecalled] > 0:
 		a.code = max(a.code, exitFailed)
 	default:
 		a.code = max(a.code, exitUnknown)
@@ -328,7 +330,7 @@ func (a *app) sweepVerifyCmd() *cobra.Command {
 				return err
 			}
 			defer cleanup()
-			return a.verifyPlan(context.Background(), client, plan)
+			return a.verifyPlan(client, plan)
 		},
 	}
 	c.Flags().StringVar(&planFile, "plan", "", "the plan FILE (JSON lines)")
@@ -337,13 +339,13 @@ func (a *app) sweepVerifyCmd() *cobra.Command {
 
 // readPlan reads a plan file: one SweepItem per line, all of one
 // conversation, each valid.
-func readPlan(path string) ([]chatrecall.SweepItem, error) {
+func readPlan(path string) ([]sweep.Item, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usagef("sweep: --plan: %v", err)
 	}
 	defer f.Close()
-	var plan []chatrecall.SweepItem
+	var plan []sweep.Item
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -351,7 +353,7 @@ func readPlan(path string) ([]chatrecall.SweepItem, error) {
 		if text == "" {
 			continue
 		}
-		var it chatrecall.SweepItem
+		var it sweep.Item
 		dec := json.NewDecoder(strings.NewReader(text))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&it); err != nil {
@@ -369,15 +371,4 @@ func readPlan(path string) ([]chatrecall.SweepItem, error) {
 		return nil, usagef("sweep: --plan %s: %v", path, err)
 	}
 	return plan, nil
-}
-
-func writePlan(w io.Writer, plan []chatrecall.SweepItem) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	for _, it := range plan {
-		if err := enc.Encode(it); err != nil {
-			return err
-		}
-	}
-	return errors.Join(bw.Flush())
 }

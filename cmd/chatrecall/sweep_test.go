@@ -66,9 +66,9 @@ func TestSweepUsage(t *testing.T) {
 	}
 }
 
-// TestSweepC2CJournal: a one-to-one sweep runs through the bulk engine: its
-// journal records each message with its direction before it is sent, and
-// c2c --resume of a finished journal sends nothing.
+// TestSweepC2CJournal: a one-to-one sweep streams: its journal records each
+// message with its direction before it is sent, each outcome is printed as
+// it is final, and c2c --resume of a finished journal sends nothing.
 func TestSweepC2CJournal(t *testing.T) {
 	dir := t.TempDir()
 	journal := filepath.Join(dir, "mallory.journal")
@@ -82,11 +82,12 @@ func TestSweepC2CJournal(t *testing.T) {
 		assert.Equal(t, "mallory->alice", rw.Target)
 		assert.Equal(t, "recalled", rw.Outcome)
 	}
-	assert.Contains(t, r.stderr, "verified: "+strconv.Itoa(len(rows))+" recalled, 0 still there")
+	assert.Contains(t, r.stderr, "verified: "+strconv.Itoa(len(rows))+" read back gone, 0 taken back by delete-by-sender, 0 answered recalled but still shown by history, 0 still there, 0 not found in history")
 
 	st, err := readJournal(journal)
 	require.NoError(t, err)
-	assert.Equal(t, journalHeader{Journal: journalVersion, Command: "c2c", Target: "alice", Peer: "mallory", Items: len(rows)}, st.header)
+	assert.Equal(t, journalHeader{Journal: journalVersion, Command: "c2c", Target: "alice", Peer: "mallory", Streamed: true}, st.header, "planned as it went")
+	require.Len(t, st.items, len(rows))
 	require.Len(t, st.from, len(rows))
 	for i := range st.items {
 		assert.Equal(t, "mallory", st.from[i])
@@ -130,10 +131,18 @@ func TestSweepWithoutHistory(t *testing.T) {
 func TestSweepDeleteBySender(t *testing.T) {
 	r := runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#spam", "--sender", "user05", "--since", "48h", "--delete-by-sender")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "taken back silently")
-	assert.Regexp(t, `verified: [1-9][0-9]* recalled, 0 still there, 0 deleted or expired, 0 not found in history, 0 unverified`, r.stderr)
+	assert.Contains(t, r.stdout, "taken back silently")
+	assert.Contains(t, r.stderr, "sender user05: delete_group_msg_by_sender (silent: members get no recall notice): every visible message of the sender among the group's last 1,000 is in the plan")
+	assert.Regexp(t, `verified: [1-9][0-9]* read back gone, [1-9][0-9]* taken back by delete-by-sender, 0 answered recalled but still shown by history, 0 still there, 0 not found in history`, r.stderr)
 
-	r = runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#spam", "--sender", "user05", "--since", "48h", "--delete-by-sender", "--journal", "j")
+	// A window that leaves some of the sender's recent messages out: the
+	// fast path would take them too, so it is not used.
+	r = runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#spam", "--sender", "user06", "--since", "48h", "--until", "2h", "--delete-by-sender")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NotContains(t, r.stdout, "taken back silently")
+	assert.Regexp(t, `sender user06: recalled one by one: [1-9][0-9]* visible message\(s\) of the sender among the group's last 1,000 are not in the plan`, r.stderr)
+
+	r = runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#spam", "--sender", "user05", "--since", "48h", "--delete-by-sender", "--no-verify")
 	assert.Equal(t, 2, r.code)
-	assert.Contains(t, r.stderr, "without --journal")
+	assert.Contains(t, r.stderr, "without --no-verify")
 }
