@@ -113,6 +113,10 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 				break
 			}
 			big.mu.Lock()
+			if big.done || big.cur-big.lo < 2 {
+				big.mu.Unlock()
+				break
+			}
 			mid := big.lo + (big.cur-big.lo)/2
 			lo := big.lo
 			big.lo = mid + 1
@@ -166,9 +170,11 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 			}
 			return err
 		}
+		// Filter, emit and move the cursor as one step under the slice's
+		// lock: a cut (which raises lo) then falls wholly before or after
+		// it, so no second of this page is given away once emitted.
 		s.mu.Lock()
-		lo, hi := s.lo, s.hi // a cut may have raised lo meanwhile
-		s.mu.Unlock()
+		lo, hi := s.lo, s.hi
 		keys := make(map[string]bool, len(p.Messages))
 		var out []chatrecall.Message
 		for _, m := range p.Messages {
@@ -186,12 +192,10 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 			*stopped, halt = true, true
 		}
 		mu.Unlock()
-		if halt {
-			return nil
-		}
 		last := p.LastMsgTime.Unix()
-		s.mu.Lock()
 		switch {
+		case halt:
+			s.done = true
 		case p.Complete || (len(p.Messages) > 0 && last < s.lo):
 			s.done = true
 		case len(p.Messages) == 0:
@@ -206,6 +210,9 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 		}
 		done := s.done
 		s.mu.Unlock()
+		if halt {
+			return nil
+		}
 		if err != nil || done {
 			return err
 		}

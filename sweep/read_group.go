@@ -158,14 +158,28 @@ func (gw *groupWalk) run(ctx context.Context, emit func([]chatrecall.Message) bo
 	defer cancel()
 	top, first, firstN := gw.top, (*chatrecall.GroupHistoryPage)(nil), 0
 	if top == 0 {
-		p, err := gw.newest(ctx, &st)
+		p, n, err := gw.newest(ctx, &st)
 		if err != nil || p == nil {
 			return st, err
 		}
 		for _, m := range p.Messages {
 			top = max(top, m.MsgSeq)
 		}
-		first, firstN = p, chatrecall.MaxGroupHistoryPage
+		first, firstN = p, n
+	}
+	var lowSeq uint64
+	var lowTime, topTime time.Time
+	// What the first page shows of the time per seq bounds the reads ahead
+	// from the start.
+	if first != nil {
+		for _, m := range first.Messages {
+			if m.MsgSeq == top {
+				topTime = m.Time
+			}
+			if m.MsgSeq > 0 && (lowSeq == 0 || m.MsgSeq < lowSeq) {
+				lowSeq, lowTime = m.MsgSeq, m.Time
+			}
+		}
 	}
 	seg := func(k int) segment {
 		hi := top - uint64(k)*20
@@ -175,8 +189,6 @@ func (gw *groupWalk) run(ctx context.Context, emit func([]chatrecall.Message) bo
 	done := make(chan segDone)
 	pending := map[int]segRead{}
 	next, emitted, running := 0, 0, 0
-	var lowSeq uint64
-	var lowTime, topTime time.Time
 	allowed := func(k int) bool {
 		if gw.since.IsZero() || lowSeq == 0 || !lowTime.After(gw.since) {
 			return gw.since.IsZero() || lowSeq == 0 || seg(k).hi+40 >= lowSeq
@@ -273,29 +285,31 @@ func (gw *groupWalk) run(ctx context.Context, emit func([]chatrecall.Message) bo
 	return st, stopErr
 }
 
-// newest reads the newest page; nil with no error means an empty group.
-func (gw *groupWalk) newest(ctx context.Context, st *readStats) (*chatrecall.GroupHistoryPage, error) {
-	for try := 0; try < 2; try++ {
-		p, err := gw.page(ctx, 0, chatrecall.MaxGroupHistoryPage)
+// newest reads the newest page, asking for 20 messages, then for one, then
+// for one again; nil with no error means an empty group. It returns the
+// page and the count it asked for.
+func (gw *groupWalk) newest(ctx context.Context, st *readStats) (*chatrecall.GroupHistoryPage, int, error) {
+	for _, n := range []int{chatrecall.MaxGroupHistoryPage, 1, 1} {
+		p, err := gw.page(ctx, 0, n)
 		if err != nil {
 			st.Stop = err.Error()
 			st.Unseen = append(st.Unseen, Range{Why: "not read: " + err.Error()})
-			return nil, err
+			return nil, 0, err
 		}
 		st.Pages++
 		for _, m := range p.Messages {
 			if m.MsgSeq > 0 && m.MsgSeq <= chatrecall.MaxMsgSeq {
-				return p, nil
+				return p, n, nil
 			}
 		}
 		if p.IsFinished != 0 {
 			st.Stop = "finished"
-			return nil, nil
+			return nil, 0, nil
 		}
 	}
-	err := &chatrecall.HistoryError{Method: "sweep", Conversation: gw.conv, Problem: "the newest page came back empty and not finished, twice"}
+	err := &chatrecall.HistoryError{Method: "sweep", Conversation: gw.conv, Problem: "the newest page came back empty and not finished, three times"}
 	st.Stop, st.Unseen = err.Error(), append(st.Unseen, Range{Why: "not read: " + err.Error()})
-	return nil, err
+	return nil, 0, err
 }
 
 // appendSeq adds seq to the ranges, joining it to the last one when they
