@@ -3,7 +3,10 @@ package chatrecall_test
 import (
 	"context"
 	"errors"
+	"io"
 	"iter"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -318,4 +321,55 @@ func TestHistoryReaderStopsWhenTheCallerBreaks(t *testing.T) {
 	assert.Len(t, srv.RequestsTo(chatrecall.EndpointGroupHistory), 2)
 	assert.Equal(t, "caller stopped", st.Stop)
 	assert.False(t, errors.Is(nil, chatrecall.ErrNoHistory))
+}
+
+// seqTransport answers each request with the next body of its list (the
+// last one again when the list runs out), and counts the requests.
+type seqTransport struct {
+	bodies []string
+	n      int
+}
+
+func (s *seqTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	body := s.bodies[min(s.n, len(s.bodies)-1)]
+	s.n++
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+}
+
+// TestHistoryPageDecodesEachAttemptFresh: a transient error, then answers
+// that omit ErrorCode (it is optional when ActionStatus is OK). Each
+// attempt decodes into its own value, so the error's code does not stick:
+// every reader succeeds on its second request.
+func TestHistoryPageDecodesEachAttemptFresh(t *testing.T) {
+	const fail = `{"ActionStatus":"FAIL","ErrorCode":10002,"ErrorInfo":"internal error, retry"}`
+	for _, tc := range []struct {
+		name string
+		ok   string
+		read func(*chatrecall.Client) error
+	}{
+		{"group", `{"ActionStatus":"OK","GroupId":"g","IsFinished":1,"RspMsgList":[{"From_Account":"u","MsgSeq":1,"MsgTimeStamp":1}]}`, func(c *chatrecall.Client) error {
+			p, err := c.GroupHistoryPage(context.Background(), chatrecall.GroupHistoryPageRequest{GroupID: "g"})
+			if err == nil && len(p.Messages) != 1 {
+				err = errors.New("lost the message")
+			}
+			return err
+		}},
+		{"one-to-one", `{"ActionStatus":"OK","Complete":1,"MsgCnt":1,"LastMsgKey":"1_2_3","MsgList":[{"From_Account":"a","To_Account":"b","MsgKey":"1_2_3","MsgTimeStamp":3}]}`, func(c *chatrecall.Client) error {
+			_, err := c.C2CHistoryPage(context.Background(), chatrecall.C2CHistoryPageRequest{Account: "a", Peer: "b"})
+			return err
+		}},
+		{"official", `{"ActionStatus":"OK","Official_Account":"o","IsFinished":1,"LastMsgKey":"1_1_3","RspMsgList":[{"MsgKey":"1_1_3","MsgSeq":1,"MsgTimeStamp":3}]}`, func(c *chatrecall.Client) error {
+			_, err := c.OfficialHistoryPage(context.Background(), chatrecall.OfficialHistoryPageRequest{Account: "o"})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &seqTransport{bodies: []string{fail, tc.ok}}
+			c, err := chatrecall.NewClient(chatrecall.Config{SDKAppID: 1400000000, SecretKey: "k", Region: chatrecall.RegionSingapore},
+				chatrecall.WithHTTPClient(&http.Client{Transport: tr}), chatrecall.WithoutRateLimits(), chatrecall.WithClock(&fastClock{}))
+			require.NoError(t, err)
+			require.NoError(t, tc.read(c))
+			assert.Equal(t, 2, tr.n)
+		})
+	}
 }

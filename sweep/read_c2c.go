@@ -87,8 +87,8 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 	for running > 0 {
 		d := <-done
 		running--
-		if d.err != nil && firstErr == nil {
-			firstErr = d.err
+		if d.err != nil && firstErr == nil && (chatrecall.Repeats(d.err) || ctx.Err() != nil) {
+			firstErr = d.err // every other slice would fail the same way
 			cancel()
 		}
 		if d.err != nil {
@@ -136,6 +136,8 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 	switch {
 	case firstErr != nil:
 		st.Stop = firstErr.Error()
+	case len(st.Unseen) > 0:
+		st.Stop = "finished, with parts not read"
 	case stopped:
 		st.Stop = "caller stopped"
 	default:
@@ -144,9 +146,15 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 	return st, firstErr
 }
 
+// stuckTries is how many times a page that breaks the paging rules (an
+// incomplete page without messages, a LastMsgKey that does not move) is
+// asked again before the slice gives up on it.
+const stuckTries = 3
+
 func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu *sync.Mutex, stopped *bool, emit func(int, []chatrecall.Message) bool) error {
 	var prev map[string]bool
 	first := true
+	stuck := 0
 	for {
 		s.mu.Lock()
 		lo, cur, key := s.lo, s.cur, s.key
@@ -198,12 +206,16 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 			s.done = true
 		case p.Complete || (len(p.Messages) > 0 && last < s.lo):
 			s.done = true
-		case len(p.Messages) == 0:
+		case len(p.Messages) == 0 || p.LastMsgKey == "" || p.LastMsgKey == key:
+			if stuck++; stuck <= stuckTries {
+				break // ask the same page again
+			}
 			err = &chatrecall.HistoryError{Method: "sweep", Conversation: w.conv, Problem: "an incomplete page (Complete 0) carried no messages"}
-		case p.LastMsgKey == "" || p.LastMsgKey == key:
-			err = &chatrecall.HistoryError{Method: "sweep", Conversation: w.conv, Problem: fmt.Sprintf("LastMsgKey did not move (%q)", p.LastMsgKey)}
+			if len(p.Messages) > 0 {
+				err = &chatrecall.HistoryError{Method: "sweep", Conversation: w.conv, Problem: fmt.Sprintf("LastMsgKey did not move (%q)", p.LastMsgKey)}
+			}
 		default:
-			s.cur, s.key = last, p.LastMsgKey
+			s.cur, s.key, stuck = last, p.LastMsgKey, 0
 		}
 		if err != nil {
 			s.done = true
@@ -216,6 +228,17 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 		if err != nil || done {
 			return err
 		}
-		first, prev = false, keys
+		if stuck == 0 {
+			first, prev = false, keys
+		} else {
+			// The same page is asked again: what this answer listed must
+			// not be listed twice.
+			if prev == nil {
+				prev = map[string]bool{}
+			}
+			for k := range keys {
+				prev[k] = true
+			}
+		}
 	}
 }

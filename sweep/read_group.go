@@ -115,10 +115,10 @@ func (g *groupPager) read(ctx context.Context, seg segment, first *chatrecall.Gr
 			single = true // no progress: ask for t alone
 			continue
 		}
-		if tries++; tries < 2 {
+		if tries++; tries < 3 {
 			continue
 		}
-		r.unseen = append(r.unseen, t) // asked three times: a gap
+		r.unseen = append(r.unseen, t) // asked four times: a gap
 		mark(t, t)
 		single, tries = false, 0
 	}
@@ -237,12 +237,17 @@ func (gw *groupWalk) run(ctx context.Context, emit func([]chatrecall.Message) bo
 			s := seg(emitted)
 			emitted++
 			if r.err != nil {
+				if ctx.Err() == nil && !chatrecall.Repeats(r.err) {
+					// This segment only: the next may read.
+					st.Unseen = append(st.Unseen, Range{FirstSeq: s.lo, LastSeq: s.hi, Why: "not read: " + r.err.Error()})
+					continue
+				}
 				stopErr, stopped = r.err, true
 				st.Unseen = append(st.Unseen, Range{FirstSeq: 1, LastSeq: s.hi, Why: "not read: " + r.err.Error()})
 				break
 			}
 			for _, u := range r.unseen {
-				st.Unseen = appendSeq(st.Unseen, u, "the service returned nothing for it, asked three times")
+				st.Unseen = appendSeq(st.Unseen, u, "the service returned nothing for it, asked four times")
 			}
 			older := len(r.msgs) > 0
 			for _, m := range r.msgs {

@@ -129,7 +129,7 @@ func (r *run) groupStates(ctx context.Context, items []Item, out []int8) ([]int8
 				}
 			}
 			for _, u := range res.unseen {
-				unseen = appendSeq(unseen, u, "the service returned nothing for it, asked three times")
+				unseen = appendSeq(unseen, u, "the service returned nothing for it, asked four times")
 			}
 			if res.err != nil {
 				unseen = append(unseen, Range{FirstSeq: sg.lo, LastSeq: sg.hi, Why: "not read back: " + res.err.Error()})
