@@ -131,7 +131,7 @@ func (s *Sweeper) Sweep(ctx context.Context, conv chatrecall.Conversation, f Fil
 	r.mu.Unlock()
 	close(in)
 	r.wait()
-	if cause := r.stop.get(); cause != nil && errors.Is(err, context.Canceled) && ctx.Err() == nil {
+	if cause := r.stop.get(); cause != nil && ctx.Err() == nil {
 		err = nil // planning stopped because the recalls did: the report's error says why
 		r.rep.Plan.Stop = "recalls stopped: " + cause.Error()
 	} else {
