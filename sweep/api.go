@@ -33,7 +33,7 @@ const DefaultSettle = 5 * time.Second
 
 // DefaultMaxInFlight caps the requests a sweep keeps in flight per
 // endpoint (Options.MaxInFlight).
-const DefaultMaxInFlight = 64
+const DefaultMaxInFlight = 128
 
 // Options tune a Sweeper.
 type Options struct {

@@ -59,7 +59,7 @@ func (r *run) deleteBySender(ctx context.Context, f Filter) (*Report, error) {
 		planned = append(planned, r.rep.add(it, 0))
 		r.mu.Unlock()
 		return true
-	}, nil)
+	}, nil, nil)
 	r.rep.Unseen = append(r.rep.Unseen, rs.Unseen...)
 	inPlan := make(map[uint64]bool, len(planned))
 	bySender := map[string][]int{}

@@ -109,7 +109,9 @@ func TestSweepFaultMatrix(t *testing.T) {
 				}
 				recallFaults(srv, chatrecall.EndpointGroupRecall, chatrecall.CodeGroupInternalError, 20261202, timeout)
 				historyFaults(srv, chatrecall.EndpointGroupHistory, 20261203)
-				state = func(id string) bool { return srv.GroupMessage("@TGS#storm", parseSeq(id)) == chatrecalltest.MessageRecalled }
+				state = func(id string) bool {
+					return srv.GroupMessage("@TGS#storm", parseSeq(id)) == chatrecalltest.MessageRecalled
+				}
 			case "c2c":
 				conv, f = chatrecall.Conversation{Account: "alice", Peer: "mallory"}, sweep.Filter{Senders: []string{"mallory"}, Until: epoch}
 				for _, m := range srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 800, From: epoch.Add(-5 * time.Hour), To: epoch, Seed: 12}) {

@@ -22,8 +22,8 @@ type gate struct {
 	busy    int
 	peak    int // the most in flight at once, for reports
 	samples int
-	wake    chan struct{}
-	winFrom time.Time // throughput window
+	waiters []chan struct{} // first come, first served: a reader emits in order
+	winFrom time.Time       // throughput window
 	winDone int
 	winFull bool // every slot was busy at some completion in the window
 }
@@ -33,30 +33,56 @@ type gate struct {
 const fixedInFlight = 8
 
 func newGate(rate float64, most int) *gate {
-	g := &gate{rate: rate, most: most, size: min(4, most), wake: make(chan struct{})}
+	g := &gate{rate: rate, most: most, size: min(4, most)}
 	if rate <= 0 || math.IsInf(rate, 1) {
 		g.rate, g.size = 0, min(fixedInFlight, most)
 	}
 	return g
 }
 
-// acquire waits for a slot and returns when the call started.
+// acquire waits for a slot, in order of arrival, and returns when the
+// call started.
 func (g *gate) acquire(ctx context.Context) (time.Time, error) {
-	for {
-		g.mu.Lock()
-		if g.busy < g.size {
-			g.busy++
-			g.peak = max(g.peak, g.busy)
-			g.mu.Unlock()
-			return time.Now(), nil
-		}
-		ch := g.wake
+	g.mu.Lock()
+	if g.busy < g.size && len(g.waiters) == 0 {
+		g.take()
 		g.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
+		return time.Now(), nil
+	}
+	ch := make(chan struct{})
+	g.waiters = append(g.waiters, ch)
+	g.mu.Unlock()
+	select {
+	case <-ch:
+		return time.Now(), nil
+	case <-ctx.Done():
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for i, w := range g.waiters {
+			if w == ch {
+				g.waiters = append(g.waiters[:i], g.waiters[i+1:]...)
+				return time.Time{}, ctx.Err()
+			}
 		}
+		// Granted meanwhile: give the slot back.
+		g.busy--
+		g.grant()
+		return time.Time{}, ctx.Err()
+	}
+}
+
+func (g *gate) take() {
+	g.busy++
+	g.peak = max(g.peak, g.busy)
+}
+
+// grant hands free slots to the oldest waiters (g.mu held).
+func (g *gate) grant() {
+	for len(g.waiters) > 0 && g.busy < g.size {
+		g.take()
+		close(g.waiters[0])
+		g.waiters[0] = nil
+		g.waiters = g.waiters[1:]
 	}
 }
 
@@ -70,8 +96,7 @@ func (g *gate) release(start time.Time) {
 	if g.rate > 0 {
 		g.resize(now, now.Sub(start), full)
 	}
-	close(g.wake)
-	g.wake = make(chan struct{})
+	g.grant()
 }
 
 func (g *gate) resize(now time.Time, rtt time.Duration, full bool) {

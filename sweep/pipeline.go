@@ -94,7 +94,7 @@ func (r *run) verifier(ctx context.Context) {
 	defer r.workers.Done()
 	for {
 		r.mu.Lock()
-		for len(r.queue) == 0 && !r.draining {
+		for (len(r.queue) == 0 || r.planning) && !r.draining {
 			r.ready.Wait()
 		}
 		if len(r.queue) == 0 {

@@ -75,10 +75,12 @@ func (s *Sweeper) check(method string, ctx context.Context, conv chatrecall.Conv
 // the lane it was read in (one-to-one time slices; 0 elsewhere), and
 // laneEnd as each lane finishes.
 func (s *Sweeper) read(ctx context.Context, conv chatrecall.Conversation, f Filter, stats *PlanStats, plan func(lane int, it Item) bool, laneEnd func(int)) (readStats, error) {
-	return s.readWith(ctx, conv, f, stats, s.newGate(historyEndpoint(conv)), plan, laneEnd)
+	return s.readWith(ctx, conv, f, stats, s.newGate(historyEndpoint(conv)), plan, laneEnd, nil)
 }
 
-func (s *Sweeper) readWith(ctx context.Context, conv chatrecall.Conversation, f Filter, stats *PlanStats, g *gate, plan func(lane int, it Item) bool, laneEnd func(int)) (readStats, error) {
+// readWith reads through the gate g; issued, when set, is called once the
+// read will send no more pages (the last may still be in flight).
+func (s *Sweeper) readWith(ctx context.Context, conv chatrecall.Conversation, f Filter, stats *PlanStats, g *gate, plan func(lane int, it Item) bool, laneEnd func(int), issued func()) (readStats, error) {
 	senders := make(map[string]bool, len(f.Senders))
 	for _, id := range f.Senders {
 		senders[id] = true
@@ -114,7 +116,7 @@ func (s *Sweeper) readWith(ctx context.Context, conv chatrecall.Conversation, f 
 	)
 	switch conv.Kind() {
 	case chatrecall.KindGroup:
-		gw := &groupWalk{groupPager: &groupPager{api: s.api, gate: g, conv: conv}, since: f.Since, ahead: func() int { return 2*g.window() + 4 }}
+		gw := &groupWalk{groupPager: &groupPager{api: s.api, gate: g, conv: conv}, since: f.Since, ahead: func() int { return 2*g.window() + 4 }, issued: issued}
 		rs, err = gw.run(ctx, func(msgs []chatrecall.Message) bool { return take(0, msgs) })
 	case chatrecall.KindC2C:
 		till := f.Until
@@ -125,7 +127,16 @@ func (s *Sweeper) readWith(ctx context.Context, conv chatrecall.Conversation, f 
 		if f.Since.IsZero() {
 			w.since = 0
 		}
-		rs, err = w.run(ctx, take, laneEnd)
+		// Each page of a slice ends a verification window: the recalls are
+		// the busier endpoint, and windows verified early leave no backlog
+		// of reads for the end.
+		rs, err = w.run(ctx, func(lane int, msgs []chatrecall.Message) bool {
+			ok := take(lane, msgs)
+			if laneEnd != nil {
+				laneEnd(lane)
+			}
+			return ok
+		}, laneEnd)
 	default:
 		ow := &officialWalk{api: s.api, gate: g, conv: conv, since: f.Since}
 		rs, err = ow.run(ctx, func(msgs []chatrecall.Message) bool { return take(0, msgs) })

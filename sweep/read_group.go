@@ -145,6 +145,9 @@ type groupWalk struct {
 	top   uint64    // first seq; 0 asks the service for the newest
 	since time.Time // stop after the first segment wholly older; zero: none
 	ahead func() int
+	// issued, when set, is called once no more segments will be launched
+	// (the last ones may still be in flight).
+	issued func()
 }
 
 type segDone struct {
@@ -217,6 +220,10 @@ func (gw *groupWalk) run(ctx context.Context, emit func([]chatrecall.Message) bo
 		for !stopped && next < total && next < emitted+gw.ahead() && allowed(next) {
 			launch(next)
 			next++
+		}
+		if gw.issued != nil && (next >= total || stopped) {
+			gw.issued()
+			gw.issued = nil
 		}
 		if running == 0 {
 			break

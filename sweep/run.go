@@ -50,6 +50,10 @@ type run struct {
 	unverified int
 	applied    chan struct{}
 	workers    sync.WaitGroup
+	// planning: the plan is still reading. Verification waits for it, so
+	// the plan's pages go first and the verification's backlog keeps the
+	// history endpoint busy while the last recalls finish.
+	planning bool
 
 	outMu sync.Mutex // serializes OnOutcome
 }
@@ -87,6 +91,10 @@ func (s *Sweeper) Sweep(ctx context.Context, conv chatrecall.Conversation, f Fil
 	planCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.halt = func(err error) { r.stop.set(err); cancel() }
+	// In a group the history is the busier endpoint: verification trails
+	// the plan's reading. Elsewhere the recalls are, and windows are
+	// verified as soon as they are ready.
+	r.planning = conv.Kind() == chatrecall.KindGroup
 	in := make(chan int, 256)
 	lanes := map[int]*window{}
 	closeLane := func(lane int) {
@@ -123,11 +131,13 @@ func (s *Sweeper) Sweep(ctx context.Context, conv chatrecall.Conversation, f Fil
 		r.mu.Lock()
 		closeLane(lane)
 		r.mu.Unlock()
-	})
+	}, r.planIssued)
 	r.mu.Lock()
 	for lane := range lanes {
 		closeLane(lane)
 	}
+	r.planning = false
+	r.ready.Broadcast()
 	r.mu.Unlock()
 	close(in)
 	r.wait()
@@ -138,6 +148,14 @@ func (s *Sweeper) Sweep(ctx context.Context, conv chatrecall.Conversation, f Fil
 		r.rep.Unseen = append(r.rep.Unseen, rs.Unseen...)
 	}
 	return r.finish(ctx, err)
+}
+
+// planIssued lets verification start: the plan will send no more pages.
+func (r *run) planIssued() {
+	r.mu.Lock()
+	r.planning = false
+	r.ready.Broadcast()
+	r.mu.Unlock()
 }
 
 // cause is why ctx ended: the recalls' stop, or ctx's own error.

@@ -52,7 +52,9 @@ func (r *run) states(ctx context.Context, idx []int) ([]int8, []Range, error) {
 			lo, hi = min(lo, it.Time), max(hi, it.Time)
 		}
 		var mu sync.Mutex
-		w := &c2cWalk{api: r.s.api, gate: r.histGate, conv: r.conv, since: lo, till: hi, slices: r.histGate.window}
+		// A window's range is small: one slice reads it; windows are
+		// verified several at once.
+		w := &c2cWalk{api: r.s.api, gate: r.histGate, conv: r.conv, since: lo, till: hi, slices: func() int { return 1 }}
 		rs, err := w.run(ctx, func(_ int, msgs []chatrecall.Message) bool {
 			mu.Lock()
 			defer mu.Unlock()
