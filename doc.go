@@ -133,6 +133,25 @@
 // there after a stop signal). Unset hooks cost nothing. Module
 // github.com/chatrecall/chatrecall/otel implements them for OpenTelemetry.
 //
+// # History, and the sweep
+//
+// GroupHistoryPage, C2CHistoryPage and OfficialHistoryPage read one page
+// each (group_msg_get_simple, admin_getroammsg,
+// official_account_msg_get_simple), recalled messages included;
+// GroupHistory, C2CHistory, OfficialHistory and History walk the pages
+// one after another as iterators that take the context as a parameter:
+//
+//	for m, err := range client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{GroupID: "@TGS#x", Since: since}) {
+//		...
+//	}
+//
+// Package sweep is the incident workflow built on them: from "this sender,
+// this window" to verified gone. It reads with many pages in flight (at
+// the service's limit, whatever the round trip), recalls while it reads,
+// reads each window back, never reports a read as overruling the service's
+// own answer, and says when part of the history could not be seen
+// (sweep.ErrIncomplete).
+//
 // # Beside the client
 //
 // Package webhook receives Tencent's callbacks, verified, and records the
