@@ -470,3 +470,66 @@ func decodeJSON(resp *http.Response, v any) error {
 
 // errOf keeps the error of a single-item call.
 func errOf(_ *chatrecall.Result, err error) error { return err }
+
+// TestHistoryLag: a recall takes effect at once (the ground truth says so,
+// and a second recall hears "gone"), but history shows it only once the lag
+// has passed on the server's clock.
+func TestHistoryLag(t *testing.T) {
+	clock := chatrecalltest.NewClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	srv := chatrecalltest.NewServer(chatrecalltest.WithClock(clock), chatrecalltest.WithHistoryLag(1500*time.Millisecond), chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	at := clock.Now().Add(-time.Hour)
+	srv.FillGroup("@TGS#lag", chatrecalltest.Fill{Messages: 3, Senders: 1, From: at, To: at.Add(3 * time.Minute)})
+	c2c := srv.FillC2C("a", "b", chatrecalltest.Fill{Messages: 2, From: at, To: at.Add(2 * time.Minute)})
+	c := client(t, srv.Config(), chatrecall.WithClock(clock))
+	_, err := c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "@TGS#lag", MsgSeqs: []uint64{2}})
+	require.NoError(t, err)
+	_, err = c.RecallC2CMessage(ctx, chatrecall.C2CRecall{From: c2c[0].Sender, To: c2c[0].To, MsgKey: c2c[0].Key})
+	require.NoError(t, err)
+	assert.Equal(t, chatrecalltest.MessageRecalled, srv.GroupMessage("@TGS#lag", 2), "the recall took effect")
+
+	shown := func() (chatrecall.MessageState, chatrecall.MessageState) {
+		p, err := c.GroupHistoryPage(ctx, chatrecall.GroupHistoryPageRequest{GroupID: "@TGS#lag", Before: 2, Count: 1})
+		require.NoError(t, err)
+		require.Len(t, p.Messages, 1)
+		q, err := c.C2CHistoryPage(ctx, chatrecall.C2CHistoryPageRequest{Account: "a", Peer: "b", MinTime: at, MaxTime: at})
+		require.NoError(t, err)
+		require.Len(t, q.Messages, 1)
+		return p.Messages[0].State, q.Messages[0].State
+	}
+	g, o := shown()
+	assert.Equal(t, chatrecall.MessageNormal, g, "still shown as present")
+	assert.Equal(t, chatrecall.MessageNormal, o)
+	clock.Advance(1499 * time.Millisecond)
+	g, o = shown()
+	assert.Equal(t, chatrecall.MessageNormal, g)
+	assert.Equal(t, chatrecall.MessageNormal, o)
+	clock.Advance(time.Millisecond)
+	g, o = shown()
+	assert.Equal(t, chatrecall.MessageRecalled, g, "shown once the lag has passed")
+	assert.Equal(t, chatrecall.MessageRecalled, o)
+
+	_, err = c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "@TGS#lag", MsgSeqs: []uint64{2}})
+	assert.ErrorIs(t, err, chatrecall.ErrGone, "recalled at once, whatever history shows")
+}
+
+// TestLatency: every answer waits the latency; a client that gives up
+// first leaves nothing applied or recorded.
+func TestLatency(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithLatency(time.Hour))
+	defer srv.Close()
+	srv.AddGroupMessages("@TGS#far", 1)
+	c := client(t, srv.Config(), chatrecall.WithTimeout(20*time.Millisecond), chatrecall.WithClock(chatrecall.SystemClock()))
+	_, err := c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "@TGS#far", MsgSeqs: []uint64{1}})
+	require.Error(t, err)
+	assert.Equal(t, chatrecalltest.MessagePresent, srv.GroupMessage("@TGS#far", 1))
+	assert.Empty(t, srv.Requests(), "the request waited, and was dropped when the client left")
+
+	near := chatrecalltest.NewServer(chatrecalltest.WithLatency(time.Millisecond))
+	defer near.Close()
+	near.AddGroupMessages("@TGS#near", 1)
+	c = client(t, near.Config())
+	_, err = c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "@TGS#near", MsgSeqs: []uint64{1}})
+	require.NoError(t, err)
+	assert.Equal(t, chatrecalltest.MessageRecalled, near.GroupMessage("@TGS#near", 1))
+}
