@@ -55,7 +55,17 @@
 // returns every request with its decoded body, the code answered, the fault
 // injected and, per item, what it changed (AppliedItems), so a test can
 // check a client's outcomes against the ground truth. NewUnresponsivePeer is
-// a host that accepts connections and never completes TLS.
+// a host that accepts connections and never completes TLS. History pages
+// can come back short, empty or stale (FaultShortPage, FaultEmptyPage,
+// FaultStalePage).
+//
+// # Distance and lag
+//
+// WithLatency adds a delay before every answer, as a service far away
+// would, for benchmarks of how a workflow keeps requests in flight.
+// WithHistoryLag makes history show a recall only some time after it took
+// effect, by the server's clock (drive it with a Clock: no real waiting),
+// as a replicated history can.
 //
 // # Callbacks
 //
