@@ -280,12 +280,8 @@ func (c *Client) C2CHistory(ctx context.Context, q C2CHistoryQuery) iter.Seq2[Me
 					return err
 				}
 				w.stats.Pages++
-				keys := make(map[string]bool, len(p.Messages))
-				for _, m := range p.Messages {
-					if m.MsgKey == "" || keys[m.MsgKey] || prev[m.MsgKey] {
-						continue
-					}
-					keys[m.MsgKey] = true
+				msgs, keys := fresh(p.Messages, prev)
+				for _, m := range msgs {
 					if _, err := emit(m); err != nil {
 						return err
 					}
@@ -365,12 +361,8 @@ func walkOfficial(ctx context.Context, pager OfficialPager, w *walk, req Officia
 			return nil
 		}
 		wholeOlder := true
-		keys := make(map[string]bool, len(p.Messages))
-		for _, m := range p.Messages {
-			if m.MsgKey == "" || keys[m.MsgKey] || prev[m.MsgKey] {
-				continue
-			}
-			keys[m.MsgKey] = true
+		msgs, keys := fresh(p.Messages, prev)
+		for _, m := range msgs {
 			older, err := emit(m)
 			if err != nil {
 				return err
@@ -391,6 +383,21 @@ func walkOfficial(ctx context.Context, pager OfficialPager, w *walk, req Officia
 		}
 		req.LastMsgKey, prev = p.LastMsgKey, keys
 	}
+}
+
+// fresh returns the messages of a page with a key that neither the page
+// nor the previous one (prev) listed before, and the page's keys.
+func fresh(page []Message, prev map[string]bool) ([]Message, map[string]bool) {
+	keys := make(map[string]bool, len(page))
+	out := page[:0:0]
+	for _, m := range page {
+		if m.MsgKey == "" || keys[m.MsgKey] || prev[m.MsgKey] {
+			continue
+		}
+		keys[m.MsgKey] = true
+		out = append(out, m)
+	}
+	return out, keys
 }
 
 // History reads conv's history between since and until (zero: unbounded),

@@ -155,16 +155,7 @@ func (r *run) deleteBySender(ctx context.Context, f Filter) (*Report, error) {
 		if r.rep.recs[i].flags&fDeletedBySender != 0 {
 			continue
 		}
-		if w == nil {
-			w = &window{}
-		}
-		w.recs = append(w.recs, i)
-		w.pending++
-		r.winOf[i] = w
-		if len(w.recs) >= windowSize {
-			r.closeLocked(w)
-			w = nil
-		}
+		r.addToWindow(&w, i)
 		in <- i
 	}
 	if w != nil {

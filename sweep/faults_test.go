@@ -3,6 +3,7 @@ package sweep_test
 import (
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,7 +124,15 @@ func TestSweepFaultMatrix(t *testing.T) {
 				historyFaults(srv, chatrecall.EndpointC2CHistory, 20261205)
 				state = func(id string) bool { return srv.C2CMessage(id) == chatrecalltest.MessageRecalled }
 			}
-			rep, err := sweep.New(client, func(o *sweep.Options) { o.Clock = clock }).Sweep(bg, conv, f)
+			var unknownBefore atomic.Int64
+			rep, err := sweep.New(client, func(o *sweep.Options) {
+				o.Clock = clock
+				o.OnRecall = func(out sweep.Outcome) {
+					if errors.Is(out.Err, chatrecall.ErrOutcomeUnknown) {
+						unknownBefore.Add(1)
+					}
+				}
+			}).Sweep(bg, conv, f)
 			srv.Close() // delayed handlers finish before the truth is read
 			require.NotNil(t, rep, "%v", err)
 			var tr truth
@@ -153,8 +162,8 @@ func TestSweepFaultMatrix(t *testing.T) {
 				require.NotEmpty(t, rep.Unseen)
 			}
 			s := rep.Summary()
-			t.Logf("%s fault matrix: %d targets, %d in the report: %d recalled (%d verified, %d still visible), %d unknown, %d not recalled, %d failed; %d not seen (%d ranges); %d rounds; wrong %d, collateral %d, false verified %d, overruled %d",
-				kind, len(targets), s.Total, s.Recalled, s.Verified, s.StillVisible, s.Unknown, s.NotRecalled, s.Failed, missing, len(rep.Unseen), rep.Rounds,
+			t.Logf("%s fault matrix: %d targets, %d in the report: %d recalled (%d verified, %d still visible), %d unknown after verify (%d before), %d not recalled, %d failed; %d not seen (%d ranges); %d rounds; wrong %d, collateral %d, false verified %d, overruled %d",
+				kind, len(targets), s.Total, s.Recalled, s.Verified, s.StillVisible, s.Unknown, unknownBefore.Load(), s.NotRecalled, s.Failed, missing, len(rep.Unseen), rep.Rounds,
 				tr.wrong, collateral, tr.falseVerified, tr.overruled)
 			assert.Zero(t, tr.wrong, "wrong outcomes")
 			assert.Zero(t, collateral, "messages outside the plan taken back")

@@ -68,6 +68,21 @@ func (r *run) recallDone(idx []int) {
 	r.final(finals)
 }
 
+// addToWindow puts record i in *w (a new window when *w is nil) and closes
+// the window once it is full, leaving *w nil (r.mu held).
+func (r *run) addToWindow(w **window, i int) {
+	if *w == nil {
+		*w = &window{}
+	}
+	(*w).recs = append((*w).recs, i)
+	(*w).pending++
+	r.winOf[i] = *w
+	if len((*w).recs) >= windowSize {
+		r.closeLocked(*w)
+		*w = nil
+	}
+}
+
 func (r *run) closeWindow(w *window) {
 	r.mu.Lock()
 	r.closeLocked(w)

@@ -145,15 +145,17 @@ func (s *Sweeper) readWith(ctx context.Context, conv chatrecall.Conversation, f 
 	return rs, err
 }
 
-func historyEndpoint(conv chatrecall.Conversation) string {
-	switch conv.Kind() {
-	case chatrecall.KindC2C:
-		return chatrecall.EndpointC2CHistory
-	case chatrecall.KindOfficial:
-		return chatrecall.EndpointOfficialHistory
-	}
-	return chatrecall.EndpointGroupHistory
+// kindEndpoints are the endpoints a sweep of each kind of conversation
+// uses: its history, and its recall.
+var kindEndpoints = map[string][2]string{
+	chatrecall.KindGroup:    {chatrecall.EndpointGroupHistory, chatrecall.EndpointGroupRecall},
+	chatrecall.KindC2C:      {chatrecall.EndpointC2CHistory, chatrecall.EndpointC2CRecall},
+	chatrecall.KindOfficial: {chatrecall.EndpointOfficialHistory, chatrecall.EndpointOfficialRecall},
 }
+
+func historyEndpoint(conv chatrecall.Conversation) string { return kindEndpoints[conv.Kind()][0] }
+
+func endpointOf(conv chatrecall.Conversation) string { return kindEndpoints[conv.Kind()][1] }
 
 // officialWalk reads an official account newest first, one page after
 // another (each page's LastMsgKey names the next: the spec gives no way to

@@ -3,7 +3,6 @@ package sweep_test
 import (
 	"context"
 	"errors"
-	"sort"
 	"sync"
 	"time"
 
@@ -131,15 +130,3 @@ func (s *stub) DeleteGroupMessagesBySender(context.Context, chatrecall.GroupDele
 }
 
 func (s *stub) RateLimit(string) rate.Limit { return rate.Inf }
-
-// recalledSeqs returns what the stub recalled, ascending.
-func (s *stub) recalledSeqs() []uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []uint64
-	for seq := range s.recalled {
-		out = append(out, seq)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}

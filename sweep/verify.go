@@ -3,8 +3,6 @@ package sweep
 import (
 	"context"
 	"errors"
-	"sort"
-	"strconv"
 	"sync"
 	"time"
 
@@ -85,64 +83,6 @@ func (r *run) states(ctx context.Context, idx []int) ([]int8, []Range, error) {
 		return true
 	})
 	return out, rs.Unseen, err
-}
-
-// groupStates reads the sequence numbers of items back, each page covering
-// up to 20 of them, many pages at once.
-func (r *run) groupStates(ctx context.Context, items []Item, out []int8) ([]int8, []Range, error) {
-	at := make(map[uint64]int, len(items))
-	seqs := make([]uint64, 0, len(items))
-	for n, it := range items {
-		if _, dup := at[it.MsgSeq]; !dup {
-			seqs = append(seqs, it.MsgSeq)
-		}
-		at[it.MsgSeq] = n
-	}
-	sort.Slice(seqs, func(i, j int) bool { return seqs[i] > seqs[j] })
-	var segs []segment
-	for k := 0; k < len(seqs); {
-		hi, lo := seqs[k], seqs[k]
-		for k < len(seqs) && seqs[k]+19 >= hi {
-			lo = seqs[k]
-			k++
-		}
-		segs = append(segs, segment{hi: hi, lo: lo})
-	}
-	p := &groupPager{api: r.s.api, gate: r.histGate, conv: r.conv}
-	var (
-		mu     sync.Mutex
-		wg     sync.WaitGroup
-		unseen []Range
-		first  error
-	)
-	sem := make(chan struct{}, max(1, r.histGate.most))
-	for _, sg := range segs {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			res := p.read(ctx, sg, nil, 0)
-			mu.Lock()
-			defer mu.Unlock()
-			for _, m := range res.msgs {
-				if n, ok := at[m.MsgSeq]; ok {
-					out[n] = int8(m.State)
-				}
-			}
-			for _, u := range res.unseen {
-				unseen = appendSeq(unseen, u, "the service returned nothing for it, asked four times")
-			}
-			if res.err != nil {
-				unseen = append(unseen, Range{FirstSeq: sg.lo, LastSeq: sg.hi, Why: "not read back: " + res.err.Error()})
-				if first == nil {
-					first = res.err
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return out, unseen, first
 }
 
 // Where a record goes after a read-back.
@@ -290,12 +230,4 @@ func (r *run) followUp(ctx context.Context) {
 			r.verify(ctx, settling, last)
 		}
 	}
-}
-
-// idName names a record's ID for messages.
-func idName(it Item) string {
-	if it.Kind() == chatrecall.KindGroup {
-		return strconv.FormatUint(it.MsgSeq, 10)
-	}
-	return it.MsgKey
 }
