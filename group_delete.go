@@ -34,18 +34,22 @@ var epGroupDeleteBySender = &endpoint{name: EndpointGroupDeleteBySender, path: "
 	fatal:      []Code{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupNoPermission, CodeGroupInvalidCommand}}
 
 // DeleteGroupMessagesBySender asks delete_group_msg_by_sender to take back
-// what Sender posted among the group's last 1,000 messages. It is a fast
-// path with three limits, which is why sweeps use it only when asked
-// (SweepOptions.DeleteBySender):
+// what Sender posted among the group's last 1,000 messages: all of it,
+// whatever the time or the content. It is a fast path with four limits,
+// which is why package sweep uses it only when asked
+// (sweep.Options.DeleteBySender) and only for a sender none of whose
+// visible messages there are left out of the plan:
 //
 //   - it is silent: members get no recall notice and see the change on their
 //     next roaming pull;
 //   - it reaches only the group's last 1,000 messages;
 //   - in an AVChatRoom (live-stream) group it does nothing and still answers
-//     success.
+//     success;
+//   - it takes back every message of the sender there, not only those a
+//     caller meant.
 //
 // So a nil error means the service accepted the request, not that any
-// message went: read the history back (VerifySweep) to know. The answer
+// message went: read the history back (GroupHistory) to know. The answer
 // names no messages. An attempt whose answer was lost is sent again (asking
 // twice does no harm); ErrOutcomeUnknown remains only when no attempt was
 // answered.

@@ -306,8 +306,8 @@ func TestHistoryBadInput(t *testing.T) {
 	assert.Empty(t, srv.Requests())
 }
 
-// TestHistoryReaderStopsWhenTheCallerBreaks: nothing more is requested.
-func TestHistoryReaderStopsWhenTheCallerBreaks(t *testing.T) {
+// TestHistoryStopsWhenTheCallerBreaks: nothing more is requested.
+func TestHistoryStopsWhenTheCallerBreaks(t *testing.T) {
 	srv, client := newHistoryFake(t)
 	srv.FillGroup("@TGS#b", chatrecalltest.Fill{Messages: 100, Senders: 1, From: histEpoch.Add(-time.Hour), To: histEpoch})
 	var st chatrecall.HistoryStats

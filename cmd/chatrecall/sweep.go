@@ -337,7 +337,7 @@ func (a *app) sweepVerifyCmd() *cobra.Command {
 	return c
 }
 
-// readPlan reads a plan file: one SweepItem per line, all of one
+// readPlan reads a plan file: one sweep.Item per line, all of one
 // conversation, each valid.
 func readPlan(path string) ([]sweep.Item, error) {
 	f, err := os.Open(path)
