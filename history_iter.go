@@ -261,7 +261,8 @@ type C2CHistoryQuery struct {
 // C2CHistory reads a one-to-one conversation newest first, one
 // C2CHistoryPage after another, continuing with LastMsgKey until Complete
 // (spec 2.6). A page that is incomplete yet empty, or does not move
-// LastMsgKey, is an error (never an endless loop). A message the previous
+// LastMsgKey, is asked again up to three times, then is an error (never an
+// endless loop, never a silent end). A message the previous
 // page listed too is yielded once.
 func (c *Client) C2CHistory(ctx context.Context, q C2CHistoryQuery) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
@@ -271,6 +272,7 @@ func (c *Client) C2CHistory(ctx context.Context, q C2CHistoryQuery) iter.Seq2[Me
 		err := c.checkRead(method, ctx, req)
 		w.run(renamed(err, method), yield, func(emit func(Message) (bool, error)) error {
 			var prev map[string]bool // the previous page's keys
+			stuck := 0
 			for {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -290,13 +292,21 @@ func (c *Client) C2CHistory(ctx context.Context, q C2CHistoryQuery) iter.Seq2[Me
 					w.stats.Stop = "finished"
 					return nil
 				}
+				var problem string
 				switch {
 				case len(p.Messages) == 0:
-					return &HistoryError{Method: method, Conversation: w.conv, Problem: "an incomplete page (Complete 0) carried no messages"}
+					problem = "an incomplete page (Complete 0) carried no messages"
 				case p.LastMsgKey == "" || p.LastMsgKey == req.LastMsgKey:
-					return &HistoryError{Method: method, Conversation: w.conv, Problem: fmt.Sprintf("LastMsgKey did not move (%q)", p.LastMsgKey)}
+					problem = fmt.Sprintf("LastMsgKey did not move (%q)", p.LastMsgKey)
 				}
-				req.LastMsgKey, req.MaxTime, prev = p.LastMsgKey, p.LastMsgTime, keys
+				if problem != "" {
+					if stuck++; stuck <= stuckTries {
+						prev = union(prev, keys) // the same page again: list nothing twice
+						continue
+					}
+					return &HistoryError{Method: method, Conversation: w.conv, Problem: problem}
+				}
+				req.LastMsgKey, req.MaxTime, prev, stuck = p.LastMsgKey, p.LastMsgTime, keys, 0
 			}
 		})
 	}
@@ -317,8 +327,10 @@ type OfficialHistoryQuery struct {
 // OfficialHistory reads an official account's messages newest first, one
 // OfficialHistoryPage after another, recalled ones included. Paging
 // follows spec 2.7: each page continues from the LastMsgKey returned; the
-// read ends on an empty page, at IsFinished 2, at the time bound, and with
-// an error when LastMsgKey is empty or does not fall.
+// read ends on an empty finished page, at IsFinished 2, at the time bound.
+// An empty page that says it is not finished, or a LastMsgKey that is
+// empty or does not fall, is asked again up to three times, then is an
+// error (never a silent end).
 func (c *Client) OfficialHistory(ctx context.Context, q OfficialHistoryQuery) iter.Seq2[Message, error] {
 	return WalkOfficialHistory(ctx, c, q)
 }
@@ -345,8 +357,15 @@ func WalkOfficialHistory(ctx context.Context, p OfficialPager, q OfficialHistory
 	}
 }
 
+// stuckTries is how many times a page that breaks the paging rules (an
+// unfinished page without messages, a cursor that does not move) is asked
+// again before the read gives up on it: a passing fault answers once, a
+// broken history every time.
+const stuckTries = 3
+
 func walkOfficial(ctx context.Context, pager OfficialPager, w *walk, req OfficialHistoryPageRequest, emit func(Message) (bool, error)) error {
 	var prev map[string]bool
+	stuck := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -357,6 +376,13 @@ func walkOfficial(ctx context.Context, pager OfficialPager, w *walk, req Officia
 		}
 		w.stats.Pages++
 		if len(p.Messages) == 0 {
+			if p.IsFinished == 0 {
+				// "Not all returned", and nothing returned: ask again.
+				if stuck++; stuck <= stuckTries {
+					continue
+				}
+				return &HistoryError{Method: w.method, Conversation: w.conv, Problem: fmt.Sprintf("a page came back empty and not finished, %d times", stuck)}
+			}
 			w.stats.Stop = "start of history"
 			return nil
 		}
@@ -372,17 +398,33 @@ func walkOfficial(ctx context.Context, pager OfficialPager, w *walk, req Officia
 		if w.ends(wholeOlder, p.IsFinished) {
 			return nil
 		}
+		var problem string
 		next, ok := KeySeq(p.LastMsgKey)
 		if p.LastMsgKey == "" || !ok {
-			return &HistoryError{Method: w.method, Conversation: w.conv, Problem: fmt.Sprintf("LastMsgKey %q is not a message key", p.LastMsgKey)}
+			problem = fmt.Sprintf("LastMsgKey %q is not a message key", p.LastMsgKey)
+		} else if last, _ := KeySeq(req.LastMsgKey); req.LastMsgKey != "" && next >= last {
+			problem = fmt.Sprintf("LastMsgKey did not fall (%q after %q)", p.LastMsgKey, req.LastMsgKey)
 		}
-		if req.LastMsgKey != "" {
-			if last, _ := KeySeq(req.LastMsgKey); next >= last {
-				return &HistoryError{Method: w.method, Conversation: w.conv, Problem: fmt.Sprintf("LastMsgKey did not fall (%q after %q)", p.LastMsgKey, req.LastMsgKey)}
+		if problem != "" {
+			if stuck++; stuck <= stuckTries {
+				prev = union(prev, keys) // the same page again: list nothing twice
+				continue
 			}
+			return &HistoryError{Method: w.method, Conversation: w.conv, Problem: problem}
 		}
-		req.LastMsgKey, prev = p.LastMsgKey, keys
+		req.LastMsgKey, prev, stuck = p.LastMsgKey, keys, 0
 	}
+}
+
+// union adds b's keys to a (a new map when a is nil).
+func union(a, b map[string]bool) map[string]bool {
+	if a == nil {
+		a = make(map[string]bool, len(b))
+	}
+	for k := range b {
+		a[k] = true
+	}
+	return a
 }
 
 // fresh returns the messages of a page with a key that neither the page

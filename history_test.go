@@ -235,8 +235,15 @@ func TestC2CHistory(t *testing.T) {
 	assert.NotEmpty(t, reqs[1].JSON["LastMsgKey"])
 
 	for _, f := range []chatrecalltest.FaultKind{chatrecalltest.FaultStalePage, chatrecalltest.FaultEmptyPage} {
+		// Once: asked again, and the read goes on, each message once.
 		srv.FailNext(chatrecall.EndpointC2CHistory, 1, chatrecalltest.Fault{})
 		srv.FailNext(chatrecall.EndpointC2CHistory, 1, chatrecalltest.Fault{Kind: f})
+		msgs, err := collect(t, client.C2CHistory(context.Background(), chatrecall.C2CHistoryQuery{Account: "alice", Peer: "bob", Until: histEpoch}))
+		require.NoError(t, err, "fault %v once", f)
+		assert.Len(t, msgs, 300)
+		// Four times in a row: an error, never a silent end.
+		srv.FailNext(chatrecall.EndpointC2CHistory, 1, chatrecalltest.Fault{})
+		srv.FailNext(chatrecall.EndpointC2CHistory, 4, chatrecalltest.Fault{Kind: f})
 		_, err = collect(t, client.C2CHistory(context.Background(), chatrecall.C2CHistoryQuery{Account: "alice", Peer: "bob", Until: histEpoch}))
 		var he *chatrecall.HistoryError
 		require.ErrorAs(t, err, &he, "fault %v", f)
@@ -264,12 +271,22 @@ func TestOfficialHistory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, bounded, 10)
 
-	srv.FailNext(chatrecall.EndpointOfficialHistory, 1, chatrecalltest.Fault{})
-	srv.FailNext(chatrecall.EndpointOfficialHistory, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultStalePage})
-	_, err = collect(t, client.OfficialHistory(context.Background(), chatrecall.OfficialHistoryQuery{Account: "@TOA#o"}))
-	var he *chatrecall.HistoryError
-	require.ErrorAs(t, err, &he)
-	assert.Contains(t, err.Error(), "did not fall")
+	for _, tc := range []struct {
+		fault chatrecalltest.FaultKind
+		err   string
+	}{{chatrecalltest.FaultStalePage, "did not fall"}, {chatrecalltest.FaultEmptyPage, "empty and not finished"}} {
+		srv.FailNext(chatrecall.EndpointOfficialHistory, 1, chatrecalltest.Fault{})
+		srv.FailNext(chatrecall.EndpointOfficialHistory, 1, chatrecalltest.Fault{Kind: tc.fault})
+		msgs, err := collect(t, client.OfficialHistory(context.Background(), chatrecall.OfficialHistoryQuery{Account: "@TOA#o"}))
+		require.NoError(t, err, "once: asked again")
+		assert.Len(t, msgs, 75, "each message once, none lost")
+		srv.FailNext(chatrecall.EndpointOfficialHistory, 1, chatrecalltest.Fault{})
+		srv.FailNext(chatrecall.EndpointOfficialHistory, 4, chatrecalltest.Fault{Kind: tc.fault})
+		_, err = collect(t, client.OfficialHistory(context.Background(), chatrecall.OfficialHistoryQuery{Account: "@TOA#o"}))
+		var he *chatrecall.HistoryError
+		require.ErrorAs(t, err, &he, "four times: an error, never a silent end")
+		assert.Contains(t, err.Error(), tc.err)
+	}
 }
 
 // TestHistoryBadInput: each bad query is refused before any request,

@@ -88,7 +88,7 @@ func TestSweepFaultMatrix(t *testing.T) {
 		t.Skip("thousands of requests under faults")
 	}
 	const timeout = 200 * time.Millisecond
-	for _, kind := range []string{"group", "c2c"} {
+	for _, kind := range []string{"group", "c2c", "official"} {
 		t.Run(kind, func(t *testing.T) {
 			clock := chatrecalltest.NewClock(epoch)
 			srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits(), chatrecalltest.WithClock(clock), chatrecalltest.WithHistoryLag(1500*time.Millisecond))
@@ -123,6 +123,16 @@ func TestSweepFaultMatrix(t *testing.T) {
 				recallFaults(srv, chatrecall.EndpointC2CRecall, 91000, 20261204, timeout)
 				historyFaults(srv, chatrecall.EndpointC2CHistory, 20261205)
 				state = func(id string) bool { return srv.C2CMessage(id) == chatrecalltest.MessageRecalled }
+			case "official":
+				conv, f = chatrecall.Conversation{Official: "@TOA#news"}, sweep.Filter{Senders: []string{"@TOA#news"}, Since: epoch.Add(-3 * time.Hour)}
+				for _, m := range srv.FillOfficial("@TOA#news", chatrecalltest.Fill{Messages: 400, From: epoch.Add(-5 * time.Hour), To: epoch, Seed: 13}) {
+					if !m.Time.Before(f.Since) {
+						targets[m.Key] = true
+					}
+				}
+				recallFaults(srv, chatrecall.EndpointOfficialRecall, chatrecall.CodeOfficialInternalError, 20261206, timeout)
+				historyFaults(srv, chatrecall.EndpointOfficialHistory, 20261207)
+				state = func(id string) bool { return srv.OfficialMessage("@TOA#news", id) == chatrecalltest.MessageRecalled }
 			}
 			var unknownBefore atomic.Int64
 			rep, err := sweep.New(client, func(o *sweep.Options) {
