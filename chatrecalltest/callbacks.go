@@ -87,15 +87,28 @@ func (s *Server) post(command string, body map[string]any) {
 // a client sent it), posts its Group.CallbackAfterSendMsg, and returns its
 // sequence number: one past the group's highest.
 func (s *Server) SendGroupMessage(groupID, sender string, at time.Time) uint64 {
+	return s.SendTopicMessage(groupID, "", sender, at)
+}
+
+// SendTopicMessage adds a message to a topic of a topic-enabled Community
+// group (topicID empty: to the group itself), posts its
+// Group.CallbackAfterSendMsg with the TopicId, and returns its sequence
+// number: one past the topic's highest. A topic numbers its messages apart
+// from the group and from the other topics.
+func (s *Server) SendTopicMessage(groupID, topicID, sender string, at time.Time) uint64 {
 	s.mu.Lock()
-	st := s.groupStore(groupID, "")
+	st := s.groupStore(groupID, topicID)
 	seq := st.next()
 	st.add(&stored{seq: seq, sender: sender, at: at.Truncate(time.Second), random: uint32(seq * 7919 % 4294967296), state: MessagePresent})
 	typ := s.state.groups[groupID].Type
 	s.mu.Unlock()
-	s.post(webhookGroupAfterSend, map[string]any{"GroupId": groupID, "Type": typ, "From_Account": sender, "Operator_Account": sender,
+	event := map[string]any{"GroupId": groupID, "Type": typ, "From_Account": sender, "Operator_Account": sender,
 		"Random": seq * 7919 % 4294967296, "MsgSeq": seq, "MsgTime": at.Unix(), "OnlineOnlyFlag": 0, "MsgBody": []any{},
-		"EventTime": strconv.FormatInt(at.UnixMilli(), 10)})
+		"EventTime": strconv.FormatInt(at.UnixMilli(), 10)}
+	if topicID != "" {
+		event["TopicId"] = topicID
+	}
+	s.post(webhookGroupAfterSend, event)
 	return seq
 }
 
@@ -153,6 +166,9 @@ func (s *Server) recallCallback(ep string, body []byte, applied []string) {
 		}
 		command = webhookGroupAfterRecall
 		event = map[string]any{"Operator_Account": "administrator", "Type": "Public", "GroupId": str("GroupId"), "MsgSeqList": list}
+		if topic := str("TopicId"); topic != "" {
+			event["TopicId"] = topic // the topic its seqs belong to
+		}
 	case chatrecall.EndpointC2CRecall:
 		command = webhookC2CAfterWithdraw
 		event = map[string]any{"From_Account": str("From_Account"), "To_Account": str("To_Account"), "MsgKey": str("MsgKey"), "UnreadMsgNum": 0}

@@ -22,8 +22,10 @@ const (
 // SentMessage is a message the ledger knows was sent. No message body is
 // kept: bodies are personal data, and recalling needs only the IDs.
 type SentMessage struct {
-	Kind         string    // KindGroup, KindC2C or KindOfficial
-	Conversation string    // the group, the official account, or C2CConversation(a, b)
+	Kind string // KindGroup, KindC2C or KindOfficial
+	// Conversation is GroupConversation(group, topic), the official
+	// account, or C2CConversation(a, b).
+	Conversation string
 	Sender       string    // From_Account (the account itself for official accounts)
 	Seq          uint32    // group messages
 	Key          string    // one-to-one and official-account messages: the MsgKey
@@ -38,6 +40,17 @@ func (m SentMessage) Ref() string {
 		return strconv.FormatUint(uint64(m.Seq), 10)
 	}
 	return m.Key
+}
+
+// GroupConversation names a group's conversation in a ledger: the group
+// itself, or one of its topics. A topic numbers its messages apart from the
+// group and from the other topics, so (group, seq) alone does not name a
+// message; (GroupConversation(group, topic), seq) does.
+func GroupConversation(groupID, topicID string) string {
+	if topicID == "" {
+		return groupID
+	}
+	return groupID + "\x00" + topicID
 }
 
 // C2CConversation names the one-to-one conversation of two accounts, the
@@ -221,7 +234,7 @@ type Recorder struct {
 func Record(h *Handler, l Ledger, logger *slog.Logger) *Recorder {
 	r := &Recorder{ledger: l, logger: logger}
 	h.OnGroupAfterSend(func(ctx context.Context, e *GroupAfterSend) error {
-		return r.note(ctx, e.Command, l.Record(ctx, SentMessage{Kind: KindGroup, Conversation: e.GroupID, Sender: e.From,
+		return r.note(ctx, e.Command, l.Record(ctx, SentMessage{Kind: KindGroup, Conversation: GroupConversation(e.GroupID, e.TopicID), Sender: e.From,
 			Seq: e.MsgSeq, Time: time.Unix(e.MsgTime, 0)}))
 	})
 	h.OnC2CAfterSend(func(ctx context.Context, e *C2CAfterSend) error {
@@ -240,7 +253,7 @@ func Record(h *Handler, l Ledger, logger *slog.Logger) *Recorder {
 		for i, m := range e.MsgSeqList {
 			refs[i] = strconv.FormatUint(uint64(m.MsgSeq), 10)
 		}
-		return r.note(ctx, e.Command, l.MarkRecalled(ctx, KindGroup, e.GroupID, refs...))
+		return r.note(ctx, e.Command, l.MarkRecalled(ctx, KindGroup, GroupConversation(e.GroupID, e.TopicID), refs...))
 	})
 	h.OnC2CAfterWithdraw(func(ctx context.Context, e *C2CAfterWithdraw) error {
 		return r.note(ctx, e.Command, l.MarkRecalled(ctx, KindC2C, C2CConversation(e.From, e.To), e.MsgKey))

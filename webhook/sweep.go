@@ -22,7 +22,7 @@ func ledgerConv(conv chatrecall.Conversation) (kind, name string) {
 	case chatrecall.KindOfficial:
 		return KindOfficial, conv.Official
 	}
-	return KindGroup, conv.GroupID
+	return KindGroup, GroupConversation(conv.GroupID, conv.TopicID)
 }
 
 // SweepPlan returns what the ledger recorded of f's senders in conv, in

@@ -430,3 +430,73 @@ func TestSweepFromTheLedger(t *testing.T) {
 	assert.Equal(t, sweep.Summary{Total: len(want), Recalled: len(want), Verified: len(want), Settled: 10}, sum)
 	assert.NoError(t, rep.Err())
 }
+
+// TestLedgerKeepsTopicsApart: in a Community group every topic numbers its
+// messages apart from the group and from the other topics, so seq 1 exists
+// three times here. A sweep planned from the ledger for one topic plans
+// only that topic's messages; recalls marked in one topic settle only that
+// topic's.
+func TestLedgerKeepsTopicsApart(t *testing.T) {
+	ledger := webhook.NewMemoryLedger(0, 0)
+	h, err := webhook.NewHandler(webhook.Config{SDKAppID: chatrecalltest.DefaultSDKAppID, Token: "tok"})
+	require.NoError(t, err)
+	rec := webhook.Record(h, ledger, nil)
+	tracked := &settled{h: h}
+	receiver := httptest.NewServer(tracked)
+	defer receiver.Close()
+	srv := chatrecalltest.NewServer(chatrecalltest.WithCallback(receiver.URL, "tok"), chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	srv.AddGroup(chatrecalltest.Group{ID: "@TGS#com", Type: "Community"})
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	const news, spam = "@TGS#com@TOPIC#news", "@TGS#com@TOPIC#spam"
+	for i := 0; i < 4; i++ {
+		at := start.Add(time.Duration(i) * time.Minute)
+		require.Equal(t, uint64(i+1), srv.SendGroupMessage("@TGS#com", "alice", at))
+		require.Equal(t, uint64(i+1), srv.SendTopicMessage("@TGS#com", news, "spammer", at))
+		require.Equal(t, uint64(i+1), srv.SendTopicMessage("@TGS#com", spam, []string{"spammer", "bob"}[i%2], at))
+	}
+	srv.WaitCallbacks()
+	tracked.wait()
+	require.Zero(t, rec.Failures())
+
+	ctx := context.Background()
+	plan := func(conv chatrecall.Conversation, senders ...string) []uint64 {
+		items, err := webhook.SweepPlan(ctx, ledger, conv, sweep.Filter{Senders: senders, Since: start})
+		require.NoError(t, err)
+		var seqs []uint64
+		for _, it := range items {
+			assert.Equal(t, conv, it.Conversation, "each item names its own topic")
+			seqs = append(seqs, it.MsgSeq)
+		}
+		return seqs
+	}
+	assert.Equal(t, []uint64{1, 2, 3, 4}, plan(chatrecall.Conversation{GroupID: "@TGS#com", TopicID: news}, "spammer"))
+	assert.Equal(t, []uint64{1, 3}, plan(chatrecall.Conversation{GroupID: "@TGS#com", TopicID: spam}, "spammer"))
+	assert.Empty(t, plan(chatrecall.Conversation{GroupID: "@TGS#com"}, "spammer"), "the group's own seqs are alice's")
+	assert.Equal(t, []uint64{1, 2, 3, 4}, plan(chatrecall.Conversation{GroupID: "@TGS#com"}, "alice"))
+
+	// Recall the spam topic's messages of spammer; the after-recall
+	// callbacks carry the topic, and only that topic's seqs are settled.
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithoutRateLimits())
+	require.NoError(t, err)
+	spamTopic := chatrecall.Conversation{GroupID: "@TGS#com", TopicID: spam}
+	items, err := webhook.SweepPlan(ctx, ledger, spamTopic, sweep.Filter{Senders: []string{"spammer"}})
+	require.NoError(t, err)
+	_, err = sweep.New(client, func(o *sweep.Options) { o.SkipVerify = true }).Apply(ctx, slices.Values(items))
+	require.NoError(t, err)
+	srv.WaitCallbacks()
+	tracked.wait()
+	for _, conv := range []chatrecall.Conversation{{GroupID: "@TGS#com"}, {GroupID: "@TGS#com", TopicID: news}, spamTopic} {
+		found, err := ledger.Find(ctx, webhook.Query{Kind: webhook.KindGroup, Conversation: webhook.GroupConversation(conv.GroupID, conv.TopicID)})
+		require.NoError(t, err)
+		require.Len(t, found, 4)
+		for _, m := range found {
+			want := conv == spamTopic && m.Sender == "spammer"
+			assert.Equal(t, want, m.Recalled, "%s seq %d", conv, m.Seq)
+		}
+	}
+	states, err := webhook.LedgerVerifier{Ledger: ledger}.States(ctx, chatrecall.Conversation{GroupID: "@TGS#com", TopicID: news},
+		[]sweep.Item{{Conversation: chatrecall.Conversation{GroupID: "@TGS#com", TopicID: news}, Sender: "spammer", MsgSeq: 1, Time: start.Unix()}})
+	require.NoError(t, err)
+	assert.Empty(t, states, "seq 1 was recalled in another topic, not in this one")
+}

@@ -220,3 +220,23 @@ func (s *settled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *settled) wait() { s.wg.Wait() }
+
+// TestTopicsApart: the group and two of its topics each have a seq 1; each
+// is its own conversation in Redis, found and marked apart.
+func TestTopicsApart(t *testing.T) {
+	r := redistest.Start(t)
+	l := redisledger.New(r.Client(t))
+	ctx := context.Background()
+	convs := []string{webhook.GroupConversation("@TGS#c", ""), webhook.GroupConversation("@TGS#c", "@TGS#c@TOPIC#a"), webhook.GroupConversation("@TGS#c", "@TGS#c@TOPIC#b")}
+	for i, c := range convs {
+		require.NoError(t, l.Record(ctx, webhook.SentMessage{Kind: webhook.KindGroup, Conversation: c, Sender: "u" + strconv.Itoa(i), Seq: 1, Time: t0}))
+	}
+	require.NoError(t, l.MarkRecalled(ctx, webhook.KindGroup, convs[1], "1"))
+	for i, c := range convs {
+		got, err := l.Find(ctx, webhook.Query{Kind: webhook.KindGroup, Conversation: c})
+		require.NoError(t, err)
+		require.Len(t, got, 1, c)
+		assert.Equal(t, "u"+strconv.Itoa(i), got[0].Sender, "seq 1 of %q is its own", c)
+		assert.Equal(t, i == 1, got[0].Recalled, "only topic a's seq 1 was recalled")
+	}
+}
