@@ -143,10 +143,16 @@ func WebhookObserver(opts ...Option) func(ctx context.Context, command string) (
 	tracer := cfg.tp.Tracer(ScopeName, trace.WithInstrumentationVersion(chatrecall.Version), trace.WithSchemaURL(semconv.SchemaURL))
 	m := cfg.mp.Meter(ScopeName, metric.WithInstrumentationVersion(chatrecall.Version), metric.WithSchemaURL(semconv.SchemaURL))
 	events, err := m.Int64Counter("chatrecall.webhook.events", metric.WithUnit("{callback}"),
-		metric.WithDescription("Callbacks received, by command and result (dispatched, repeat, refused)."))
+		metric.WithDescription("Callbacks received, by command and result (dispatched, repeat, refused, overflow)."))
 	if err != nil || events == nil {
 		otel.Handle(err)
 		events, _ = noop.NewMeterProvider().Meter(ScopeName).Int64Counter("chatrecall.webhook.events")
+	}
+	refused, err := m.Int64Counter("chatrecall.webhook.refused", metric.WithUnit("{callback}"),
+		metric.WithDescription("Callbacks refused, by reason (bad_sign, stale_time, wrong_app, method, type, size, malformed, duplicate_param). Alert on any: a wrong token refuses every callback."))
+	if err != nil || refused == nil {
+		otel.Handle(err)
+		refused, _ = noop.NewMeterProvider().Meter(ScopeName).Int64Counter("chatrecall.webhook.refused")
 	}
 	return func(ctx context.Context, command string) (context.Context, func(webhook.Delivery)) {
 		name := commandName(command)
@@ -157,6 +163,9 @@ func WebhookObserver(opts ...Option) func(ctx context.Context, command string) (
 			span.SetAttributes(WebhookResultKey.String(d.Result), semconv.HTTPResponseStatusCode(d.Status))
 			switch {
 			case d.Result == "refused":
+				refused.Add(ctx, 1, metric.WithAttributes(WebhookRefusalKey.String(d.Refusal)))
+				span.SetStatus(codes.Error, d.Reason)
+			case d.Result == "overflow":
 				span.SetStatus(codes.Error, d.Reason)
 			case d.Err != nil:
 				span.RecordError(d.Err)
@@ -171,6 +180,9 @@ func WebhookObserver(opts ...Option) func(ctx context.Context, command string) (
 const (
 	WebhookCommandKey = attribute.Key("chatrecall.webhook.command")
 	WebhookResultKey  = attribute.Key("chatrecall.webhook.result")
+	// WebhookRefusalKey is the reason label of chatrecall.webhook.refused:
+	// one of the webhook.Refused constants.
+	WebhookRefusalKey = attribute.Key("reason")
 )
 
 var knownCommands = map[string]bool{

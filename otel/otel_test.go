@@ -307,7 +307,9 @@ func TestWebhookSpansAndEvents(t *testing.T) {
 	resp, err := http.Post(receiver.URL+"?SdkAppid=1&CallbackCommand=Evil.Command", "application/json", strings.NewReader(`{}`))
 	require.NoError(t, err)
 	resp.Body.Close()
+	srv.WaitCallbacks()
 	inFlight.Wait()
+	h.Wait()
 
 	var cb sdktrace.ReadOnlySpan
 	for _, s := range tel.spans.Ended() {
@@ -326,5 +328,6 @@ func TestWebhookSpansAndEvents(t *testing.T) {
 	require.NotNil(t, record)
 	assert.Equal(t, cb.SpanContext().SpanID(), record.Parent().SpanID(), "the event function runs under the callback's span")
 	assert.Equal(t, map[string]int64{"dispatched": 1, "refused": 1}, tel.sums(t, "chatrecall.webhook.events", chatrecallotel.WebhookResultKey))
+	assert.Equal(t, map[string]int64{webhook.RefusedWrongApp: 1}, tel.sums(t, "chatrecall.webhook.refused", chatrecallotel.WebhookRefusalKey), "refusals by reason")
 	assert.Equal(t, map[string]int64{"Group.CallbackAfterSendMsg": 1, "_OTHER": 1}, tel.sums(t, "chatrecall.webhook.events", chatrecallotel.WebhookCommandKey))
 }

@@ -185,4 +185,3 @@ func decode(command string, body []byte) (Event, error) {
 	}
 	return ev, nil
 }
-

@@ -40,6 +40,7 @@ func FuzzCallback(f *testing.F) {
 		webhook.Record(h, webhook.NewMemoryLedger(10, 0), nil)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, callback(command, body, nil))
+		h.Wait()
 		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest && w.Code != http.StatusRequestEntityTooLarge {
 			t.Fatalf("status %d", w.Code)
 		}

@@ -92,6 +92,9 @@ type MemoryLedger struct {
 	order     []entryRef                         // insertion order, for bounds and expiry
 	head      int
 	size      int
+	// early are recalls whose message was not recorded yet (an
+	// after-recall that overtook its after-send): applied when it is.
+	early map[[2]string]time.Time // {kind+conversation, ref} → when marked
 }
 
 type entryRef struct {
@@ -108,7 +111,7 @@ func NewMemoryLedger(max int, retention time.Duration) *MemoryLedger {
 	if retention <= 0 {
 		retention = 7 * 24 * time.Hour
 	}
-	return &MemoryLedger{max: max, retention: retention, now: time.Now, convs: map[string]map[string]*SentMessage{}}
+	return &MemoryLedger{max: max, retention: retention, now: time.Now, convs: map[string]map[string]*SentMessage{}, early: map[[2]string]time.Time{}}
 }
 
 func convKey(kind, conv string) string { return kind + "\x01" + conv }
@@ -133,6 +136,10 @@ func (l *MemoryLedger) Record(_ context.Context, msgs ...SentMessage) error {
 			continue
 		}
 		cp := m
+		if _, ok := l.early[[2]string{k, ref}]; ok {
+			cp.Recalled = true // its after-recall came first
+			delete(l.early, [2]string{k, ref})
+		}
 		c[ref] = &cp
 		l.order = append(l.order, entryRef{conv: k, ref: ref, at: l.now()})
 		l.size++
@@ -167,17 +174,29 @@ func (l *MemoryLedger) expire() {
 	for l.head < len(l.order) && l.order[l.head].at.Before(cutoff) {
 		l.drop()
 	}
+	for e, at := range l.early {
+		if at.Before(cutoff) {
+			delete(l.early, e)
+		}
+	}
 }
 
-// MarkRecalled marks messages recalled; unknown ones are ignored.
+// MarkRecalled marks messages recalled. A message not recorded yet (its
+// after-recall overtook its after-send) is recorded as recalled when it
+// is, as the Redis ledger does; such early marks are kept for the
+// retention, at most max of them.
 func (l *MemoryLedger) MarkRecalled(_ context.Context, kind, conversation string, refs ...string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if c := l.convs[convKey(kind, conversation)]; c != nil {
-		for _, r := range refs {
-			if m := c[r]; m != nil {
-				m.Recalled = true
-			}
+	k := convKey(kind, conversation)
+	c := l.convs[k]
+	for _, r := range refs {
+		if m := c[r]; m != nil {
+			m.Recalled = true
+			continue
+		}
+		if len(l.early) < l.max {
+			l.early[[2]string{k, r}] = l.now()
 		}
 	}
 	return nil

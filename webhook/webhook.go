@@ -75,9 +75,17 @@ type Config struct {
 	// DedupeSize bounds how many recent deliveries are remembered to mark
 	// repeats (default 100,000).
 	DedupeSize int
-	// DispatchTimeout bounds an event function's run (default 10 s). Its
-	// context is not cancelled when the caller hangs up after the answer.
+	// DispatchTimeout bounds an event function's run (default 10 s): past
+	// it, its context is cancelled and its worker goes on to the next
+	// event. Its context is not cancelled when the caller hangs up after
+	// the answer.
 	DispatchTimeout time.Duration
+	// Workers is how many event functions run at once (default
+	// DefaultWorkers); Queue how many accepted callbacks may wait for one
+	// (default DefaultQueue). A callback that finds the queue full is still
+	// answered OK (Tencent would not resend an after-event anyway), and is
+	// counted in Stats.Overflow, logged and observed as "overflow".
+	Workers, Queue int
 	// Observe, when set, is called as each request arrives, with the
 	// command its query names (not yet verified). The context it returns is
 	// the one the event function gets (a tracer puts its span there); the
@@ -88,10 +96,15 @@ type Config struct {
 
 // Delivery is how one callback request ended.
 type Delivery struct {
-	Command  string        // as the query named it
-	Result   string        // "dispatched", "repeat" or "refused"
-	Status   int           // the HTTP status answered
-	Reason   string        // why it was refused
+	Command string // as the query named it
+	// Result is "dispatched", "repeat", "refused" or "overflow" (answered,
+	// but the dispatch queue was full).
+	Result string
+	Status int // the HTTP status answered
+	// Refusal is why it was refused, one of the Refused constants: the
+	// label of the chatrecall.webhook.refused metric.
+	Refusal  string
+	Reason   string        // why it was refused (or overflowed), in words
 	Err      error         // the event function's error, if any
 	Duration time.Duration // from arrival to the end of dispatch
 }
@@ -123,11 +136,23 @@ type Handler struct {
 	seen     *dedupe
 	stats    Stats
 	statsMu  sync.Mutex
+
+	queue   chan job
+	poolMu  sync.Mutex
+	idle    *sync.Cond
+	workers int // running
+	pending int // queued or running
 }
 
 // Stats counts what the handler did, by outcome.
 type Stats struct {
 	Dispatched, Repeats, Refused, HandlerErrors int64
+	// Overflow counts callbacks answered but not dispatched: the queue was
+	// full. Each is a message the ledger does not know of.
+	Overflow int64
+	// Refusals counts refused callbacks by reason (the Refused constants).
+	// Alert on any refusal: a wrong token or app ID refuses every callback.
+	Refusals map[string]int64
 }
 
 // NewHandler checks cfg and returns a Handler.
@@ -150,14 +175,30 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.DispatchTimeout <= 0 {
 		cfg.DispatchTimeout = 10 * time.Second
 	}
-	return &Handler{cfg: cfg, handlers: map[string]func(context.Context, Event) error{}, seen: newDedupe(cfg.DedupeSize)}, nil
+	if cfg.Workers < 0 || cfg.Queue < 0 {
+		return nil, fmt.Errorf("webhook: Config.Workers and Config.Queue must not be negative, got %d and %d", cfg.Workers, cfg.Queue)
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.Queue == 0 {
+		cfg.Queue = DefaultQueue
+	}
+	h := &Handler{cfg: cfg, handlers: map[string]func(context.Context, Event) error{}, seen: newDedupe(cfg.DedupeSize), queue: make(chan job, cfg.Queue)}
+	h.idle = sync.NewCond(&h.poolMu)
+	return h, nil
 }
 
 // Stats returns the counts so far.
 func (h *Handler) Stats() Stats {
 	h.statsMu.Lock()
 	defer h.statsMu.Unlock()
-	return h.stats
+	st := h.stats
+	st.Refusals = make(map[string]int64, len(h.stats.Refusals))
+	for k, v := range h.stats.Refusals {
+		st.Refusals[k] = v
+	}
+	return st
 }
 
 func (h *Handler) count(f func(*Stats)) {
@@ -218,12 +259,33 @@ func Sign(token, requestTime string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// refuse answers status with the documented FAIL body and logs why.
-func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
-	h.count(func(s *Stats) { s.Refused++ })
-	defer done(r, Delivery{Result: "refused", Status: status, Reason: why})
+// Why a callback is refused: Delivery.Refusal, the keys of
+// Stats.Refusals, and the reason label of the chatrecall.webhook.refused
+// metric.
+const (
+	RefusedMethod         = "method"          // not a POST
+	RefusedType           = "type"            // a Content-Type other than JSON
+	RefusedWrongApp       = "wrong_app"       // SdkAppid missing or another app's
+	RefusedBadSign        = "bad_sign"        // Sign or RequestTime missing, or a Sign the token does not make
+	RefusedStaleTime      = "stale_time"      // RequestTime outside the window
+	RefusedSize           = "size"            // a body over MaxBodyBytes
+	RefusedMalformed      = "malformed"       // a body that is not the command's JSON
+	RefusedDuplicateParam = "duplicate_param" // a query parameter given twice
+)
+
+// refuse answers status with the documented FAIL body, counts the reason
+// and logs why.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, reason, why string) {
+	h.count(func(s *Stats) {
+		s.Refused++
+		if s.Refusals == nil {
+			s.Refusals = map[string]int64{}
+		}
+		s.Refusals[reason]++
+	})
+	defer done(r, Delivery{Result: "refused", Status: status, Refusal: reason, Reason: why})
 	if h.cfg.Logger != nil {
-		h.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "chatrecall webhook: refused", slog.Int("status", status),
+		h.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "chatrecall webhook: refused", slog.Int("status", status), slog.String("refusal", reason),
 			slog.String("reason", why), slog.String("remote", r.RemoteAddr), slog.String("command", r.URL.Query().Get("CallbackCommand")))
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -241,6 +303,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			d.Command, d.Duration = command, time.Since(start)
 			end(d)
 		}))
+
 	}
 	h.serve(w, r)
 }
@@ -257,17 +320,27 @@ func done(r *http.Request, d Delivery) {
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		h.refuse(w, r, http.StatusMethodNotAllowed, "callbacks are POST requests")
+		h.refuse(w, r, http.StatusMethodNotAllowed, RefusedMethod, "callbacks are POST requests")
 		return
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		h.refuse(w, r, http.StatusUnsupportedMediaType, "the body must be application/json")
-		return
+	// Tencent names no Content-Type and its sample request has none: a
+	// missing one is JSON; another one is refused.
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			h.refuse(w, r, http.StatusUnsupportedMediaType, RefusedType, "the body must be application/json")
+			return
+		}
 	}
 	q := r.URL.Query()
+	for k, v := range q {
+		if len(v) > 1 {
+			h.refuse(w, r, http.StatusBadRequest, RefusedDuplicateParam, "the query parameter "+strconv.Quote(k)+" is given "+strconv.Itoa(len(v))+" times")
+			return
+		}
+	}
 	app, err := strconv.ParseUint(q.Get("SdkAppid"), 10, 64)
 	if err != nil || app != h.cfg.SDKAppID {
-		h.refuse(w, r, http.StatusForbidden, "SdkAppid is not this app's")
+		h.refuse(w, r, http.StatusForbidden, RefusedWrongApp, "SdkAppid is not this app's")
 		return
 	}
 	meta := Meta{Command: q.Get("CallbackCommand"), SDKAppID: app, ClientIP: q.Get("ClientIP"), OptPlatform: q.Get("OptPlatform")}
@@ -275,88 +348,65 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		rt := q.Get("RequestTime")
 		secs, err := strconv.ParseInt(rt, 10, 64)
 		if err != nil {
-			h.refuse(w, r, http.StatusForbidden, "RequestTime is missing or not a number")
+			h.refuse(w, r, http.StatusForbidden, RefusedBadSign, "RequestTime is missing or not a number")
 			return
 		}
 		want := Sign(h.cfg.Token, rt)
 		if got := q.Get("Sign"); subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-			h.refuse(w, r, http.StatusForbidden, "Sign does not match the token")
+			h.refuse(w, r, http.StatusForbidden, RefusedBadSign, "Sign does not match the token")
 			return
 		}
 		meta.RequestTime = time.Unix(secs, 0)
 		if d := h.cfg.Now().Sub(meta.RequestTime); d > h.cfg.Window || d < -h.cfg.Window {
-			h.refuse(w, r, http.StatusForbidden, "RequestTime is more than the allowed window from now")
+			h.refuse(w, r, http.StatusForbidden, RefusedStaleTime, "RequestTime is more than the allowed window from now")
 			return
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
-		h.refuse(w, r, http.StatusBadRequest, "the body could not be read")
+		h.refuse(w, r, http.StatusBadRequest, RefusedMalformed, "the body could not be read")
 		return
 	}
 	if len(body) > MaxBodyBytes {
-		h.refuse(w, r, http.StatusRequestEntityTooLarge, "the body is over 1 MiB")
+		h.refuse(w, r, http.StatusRequestEntityTooLarge, RefusedSize, "the body is over 1 MiB")
 		return
 	}
 	var head struct {
 		CallbackCommand string `json:"CallbackCommand"`
 	}
 	if err := json.Unmarshal(body, &head); err != nil {
-		h.refuse(w, r, http.StatusBadRequest, "the body is not a JSON object")
+		h.refuse(w, r, http.StatusBadRequest, RefusedMalformed, "the body is not a JSON object")
 		return
 	}
 	if head.CallbackCommand != "" && head.CallbackCommand != meta.Command {
-		h.refuse(w, r, http.StatusBadRequest, "the body's CallbackCommand differs from the query's")
+		h.refuse(w, r, http.StatusBadRequest, RefusedMalformed, "the body's CallbackCommand differs from the query's")
 		return
 	}
 	ev, err := decode(meta.Command, body)
 	if err != nil {
-		h.refuse(w, r, http.StatusBadRequest, "the body does not match its command: "+err.Error())
+		h.refuse(w, r, http.StatusBadRequest, RefusedMalformed, "the body does not match its command: "+err.Error())
 		return
 	}
-	// Answer at once: Tencent gives a callback 2 s, and an after-event's
-	// answer changes nothing. The event is dispatched after the answer,
-	// with a context that keeps the request's values but not its
-	// cancellation: the caller may hang up once it has read the answer, and
-	// that must not cut a ledger write short.
+	// Answer at once, and return: Tencent gives a callback 2 s, an
+	// after-event's answer changes nothing, and the connection carries the
+	// next callback only once ServeHTTP returns. The event goes to a
+	// worker (dispatch.go).
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(okReply)))
 	_, _ = w.Write(okReply)
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.DispatchTimeout)
-	defer cancel()
 	m := ev.meta()
 	*m = meta
 	m.Repeat = h.seen.seen(meta.Command, body)
+	meta.Repeat = m.Repeat
+	j := job{r: r, ev: ev, meta: meta, body: body}
+	if !h.enqueue(j) {
+		h.overflow(j)
+		return
+	}
 	h.count(func(s *Stats) {
 		s.Dispatched++
 		if m.Repeat {
 			s.Repeats++
 		}
 	})
-	var herr error
-	if fn := h.handlers[meta.Command]; fn != nil {
-		herr = fn(ctx, ev)
-	} else if h.other != nil {
-		o, ok := ev.(*Other)
-		if !ok {
-			o = &Other{Meta: meta, Body: body}
-			o.Repeat = m.Repeat
-		}
-		herr = h.other(ctx, o)
-	}
-	result := "dispatched"
-	if m.Repeat {
-		result = "repeat"
-	}
-	done(r, Delivery{Result: result, Status: http.StatusOK, Err: herr})
-	if herr != nil {
-		h.count(func(s *Stats) { s.HandlerErrors++ })
-		if h.cfg.Logger != nil {
-			h.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "chatrecall webhook: handler failed", slog.String("command", meta.Command), slog.String("error", herr.Error()))
-		}
-	}
 }
-

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,40 +78,53 @@ func TestRefusedRequestsDispatchNothing(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		name   string
-		req    func() *http.Request
-		status int
+		name    string
+		req     func() *http.Request
+		status  int
+		refusal string
 	}{
 		{"wrong token", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Set("Sign", webhook.Sign("other", q.Get("RequestTime"))) })
-		}, 403},
+		}, 403, webhook.RefusedBadSign},
 		{"no sign", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Del("Sign") })
-		}, 403},
+		}, 403, webhook.RefusedBadSign},
 		{"stale request time", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, groupSample, stale(-61*time.Second))
-		}, 403},
+		}, 403, webhook.RefusedStaleTime},
 		{"future request time", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, groupSample, stale(61*time.Second))
-		}, 403},
+		}, 403, webhook.RefusedStaleTime},
 		{"another app", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Set("SdkAppid", "1400000001") })
-		}, 403},
-		{"command mismatch", func() *http.Request { return callback(webhook.CommandGroupAfterRecall, groupSample, nil) }, 400},
+		}, 403, webhook.RefusedWrongApp},
+		{"command mismatch", func() *http.Request { return callback(webhook.CommandGroupAfterRecall, groupSample, nil) }, 400, webhook.RefusedMalformed},
 		{"oversized body", func() *http.Request {
 			return callback(webhook.CommandGroupAfterSend, `{"x":"`+strings.Repeat("a", webhook.MaxBodyBytes)+`"}`, nil)
-		}, 413},
-		{"not JSON", func() *http.Request { return callback(webhook.CommandGroupAfterSend, `<xml/>`, nil) }, 400},
+		}, 413, webhook.RefusedSize},
+		{"not JSON", func() *http.Request { return callback(webhook.CommandGroupAfterSend, `<xml/>`, nil) }, 400, webhook.RefusedMalformed},
 		{"GET", func() *http.Request {
 			r := callback(webhook.CommandGroupAfterSend, groupSample, nil)
 			r.Method = http.MethodGet
 			return r
-		}, 405},
+		}, 405, webhook.RefusedMethod},
 		{"form content type", func() *http.Request {
 			r := callback(webhook.CommandGroupAfterSend, groupSample, nil)
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return r
-		}, 415},
+		}, 415, webhook.RefusedType},
+		{"a second SdkAppid", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Add("SdkAppid", "1400000001") })
+		}, 400, webhook.RefusedDuplicateParam},
+		{"a second Sign", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Add("Sign", "x") })
+		}, 400, webhook.RefusedDuplicateParam},
+		{"a second CallbackCommand", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Add("CallbackCommand", webhook.CommandGroupAfterRecall) })
+		}, 400, webhook.RefusedDuplicateParam},
+		{"a second RequestTime", func() *http.Request {
+			return callback(webhook.CommandGroupAfterSend, groupSample, func(q url.Values) { q.Add("RequestTime", "1") })
+		}, 400, webhook.RefusedDuplicateParam},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,12 +135,14 @@ func TestRefusedRequestsDispatchNothing(t *testing.T) {
 			h.OnOther(func(context.Context, *webhook.Other) error { dispatched++; return nil })
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, tt.req())
+			h.Wait() // the event is dispatched after the answer
 			assert.Equal(t, tt.status, w.Code)
 			assert.Contains(t, w.Body.String(), `"ActionStatus":"FAIL"`)
 			assert.Zero(t, dispatched)
 			assert.Contains(t, logs.String(), "refused")
 			assert.NotContains(t, logs.String()+w.Body.String(), token)
 			assert.EqualValues(t, 1, h.Stats().Refused)
+			assert.Equal(t, map[string]int64{tt.refusal: 1}, h.Stats().Refusals, "counted by reason")
 		})
 	}
 	cfg := webhook.Config{SDKAppID: appID, Token: "s3cret-token"}
@@ -160,6 +178,7 @@ func TestDocumentedSamples(t *testing.T) {
 	for _, s := range samples {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, callback(s.command, s.body, nil))
+		h.Wait() // the event is dispatched after the answer
 		require.Equal(t, http.StatusOK, w.Code, s.command)
 		assert.JSONEq(t, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`, w.Body.String())
 	}
@@ -196,7 +215,9 @@ func TestRepeatsAndIdempotentRecording(t *testing.T) {
 	})
 	for i := 0; i < 2; i++ {
 		h.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandGroupAfterSend, groupSample, nil))
+		h.Wait() // the event is dispatched after the answer
 		h2.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandGroupAfterSend, groupSample, nil))
+		h2.Wait() // the event is dispatched after the answer
 	}
 	assert.Equal(t, []bool{false, true}, repeats)
 	msgs, err := ledger.Find(context.Background(), webhook.Query{Kind: webhook.KindGroup, Conversation: "@TGS#2J4SZEAEL"})
@@ -209,6 +230,7 @@ func TestRepeatsAndIdempotentRecording(t *testing.T) {
 	// A one-to-one message whose delivery failed is flagged, not recorded.
 	failed := `{"CallbackCommand":"C2C.CallbackAfterSendMsg","From_Account":"a","To_Account":"b","MsgKey":"1_2_3","MsgTime":1,"SendMsgResult":20006,"UnreadMsgNum":-1}`
 	h.ServeHTTP(httptest.NewRecorder(), callback(webhook.CommandC2CAfterSend, failed, nil))
+	h.Wait() // the event is dispatched after the answer
 	msgs, _ = ledger.Find(context.Background(), webhook.Query{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation("a", "b")})
 	assert.Empty(t, msgs)
 }
@@ -234,6 +256,7 @@ func TestLedgerFailureIsCountedAndLogged(t *testing.T) {
 	rec := webhook.Record(h, brokenLedger{}, slog.New(slog.NewTextHandler(&logs, nil)))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, groupSample, nil))
+	h.Wait() // the event is dispatched after the answer
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.EqualValues(t, 1, rec.Failures())
 	assert.EqualValues(t, 1, h.Stats().HandlerErrors)
@@ -334,6 +357,7 @@ func BenchmarkHandlerMemoryLedger(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, bodies[i%len(bodies)], nil))
+		h.Wait() // the event is dispatched after the answer
 		if w.Code != http.StatusOK {
 			b.Fatal(w.Code)
 		}
@@ -354,6 +378,7 @@ func BenchmarkHandlerMemoryLedgerParallel(b *testing.B) {
 			body := strings.Replace(groupSample, `"MsgSeq":123`, `"MsgSeq":`+strconv.Itoa(i), 1)
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, body, nil))
+			h.Wait() // the event is dispatched after the answer
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "callbacks/s")
@@ -372,7 +397,13 @@ func (s *settled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.h.ServeHTTP(w, r)
 }
 
-func (s *settled) wait() { s.wg.Wait() }
+// wait returns once every request is answered and its event dispatched.
+func (s *settled) wait() {
+	s.wg.Wait()
+	if d, ok := s.h.(interface{ Wait() }); ok {
+		d.Wait()
+	}
+}
 
 // TestSweepFromTheLedger: spam in a live-stream group, which keeps no
 // history. The ledger recorded what was sent; the sweep plans from it and
@@ -499,4 +530,113 @@ func TestLedgerKeepsTopicsApart(t *testing.T) {
 		[]sweep.Item{{Conversation: chatrecall.Conversation{GroupID: "@TGS#com", TopicID: news}, Sender: "spammer", MsgSeq: 1, Time: start.Unix()}})
 	require.NoError(t, err)
 	assert.Empty(t, states, "seq 1 was recalled in another topic, not in this one")
+}
+
+// TestMissingContentTypeIsJSON: Tencent names no Content-Type, and its
+// sample request has none: such a callback is read as JSON.
+func TestMissingContentTypeIsJSON(t *testing.T) {
+	h := newHandler(t, nil)
+	var got *webhook.GroupAfterSend
+	h.OnGroupAfterSend(func(_ context.Context, e *webhook.GroupAfterSend) error { got = e; return nil })
+	r := callback(webhook.CommandGroupAfterSend, groupSample, nil)
+	r.Header.Del("Content-Type")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	h.Wait()
+	assert.Equal(t, http.StatusOK, w.Code)
+	require.NotNil(t, got)
+	assert.Equal(t, uint32(123), got.MsgSeq)
+}
+
+// TestSlowEventFunctionsHoldNoConnection: Tencent keeps callback
+// connections alive. Callbacks sent one after another on one connection
+// are all answered while the first event function is still running (it is
+// released only once every answer is in): dispatch never holds the
+// connection. With one worker and a queue of one, the third finds the
+// queue full: still answered, and counted as overflow, never silent.
+func TestSlowEventFunctionsHoldNoConnection(t *testing.T) {
+	var logs bytes.Buffer
+	h, err := webhook.NewHandler(webhook.Config{SDKAppID: appID, Workers: 1, Queue: 1, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+	release := make(chan struct{})
+	var ran atomic.Int32
+	h.OnGroupAfterSend(func(context.Context, *webhook.GroupAfterSend) error {
+		<-release
+		ran.Add(1)
+		return nil
+	})
+	srv := httptest.NewUnstartedServer(h)
+	var conns atomic.Int32
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	tr := &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	for i := 0; i < 3; i++ {
+		q := url.Values{"SdkAppid": {strconv.Itoa(appID)}, "CallbackCommand": {webhook.CommandGroupAfterSend}}
+		body := strings.Replace(groupSample, `"MsgSeq":123`, `"MsgSeq":`+strconv.Itoa(200+i), 1)
+		resp, err := c.Post(srv.URL+"/cb?"+q.Encode(), "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.JSONEq(t, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`, string(b))
+	}
+	assert.Zero(t, ran.Load(), "every answer came while the first function was still running")
+	assert.LessOrEqual(t, conns.Load(), int32(1), "one kept-alive connection")
+	close(release)
+	h.Wait()
+	assert.EqualValues(t, 2, ran.Load(), "one running, one queued")
+	st := h.Stats()
+	assert.EqualValues(t, 1, st.Overflow)
+	assert.EqualValues(t, 2, st.Dispatched)
+	assert.Contains(t, logs.String(), "dispatch queue full")
+}
+
+// TestDispatchTimeoutBoundsTheFunction: a function that ignores its context
+// and blocks is left behind after DispatchTimeout; its worker goes on, and
+// the timeout is counted as the handler's error.
+func TestDispatchTimeoutBoundsTheFunction(t *testing.T) {
+	h, err := webhook.NewHandler(webhook.Config{SDKAppID: appID, Workers: 1, DispatchTimeout: 20 * time.Millisecond})
+	require.NoError(t, err)
+	stuck := make(chan struct{})
+	defer close(stuck)
+	var calls atomic.Int32
+	h.OnGroupAfterSend(func(context.Context, *webhook.GroupAfterSend) error {
+		if calls.Add(1) == 1 {
+			<-stuck // ignores its context
+		}
+		return nil
+	})
+	for i := 0; i < 2; i++ {
+		q := url.Values{"SdkAppid": {strconv.Itoa(appID)}, "CallbackCommand": {webhook.CommandGroupAfterSend}}
+		body := strings.Replace(groupSample, `"MsgSeq":123`, `"MsgSeq":`+strconv.Itoa(300+i), 1)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/cb?"+q.Encode(), strings.NewReader(body)))
+		assert.Equal(t, http.StatusOK, w.Code)
+	}
+	h.Wait()
+	assert.EqualValues(t, 2, calls.Load(), "the second ran on the same worker after the first timed out")
+	assert.EqualValues(t, 1, h.Stats().HandlerErrors)
+}
+
+// TestRecallBeforeSend: an after-recall that overtakes its after-send is
+// kept: the message is recorded as recalled when its after-send arrives
+// (the Redis ledger does the same: TestRecallBeforeSendInRedis).
+func TestRecallBeforeSend(t *testing.T) {
+	l := webhook.NewMemoryLedger(0, 0)
+	ctx := context.Background()
+	require.NoError(t, l.MarkRecalled(ctx, webhook.KindGroup, "@TGS#g", "7"))
+	require.NoError(t, l.Record(ctx, webhook.SentMessage{Kind: webhook.KindGroup, Conversation: "@TGS#g", Sender: "u", Seq: 7, Time: time.Now()},
+		webhook.SentMessage{Kind: webhook.KindGroup, Conversation: "@TGS#g", Sender: "u", Seq: 8, Time: time.Now()}))
+	got, err := l.Find(ctx, webhook.Query{Kind: webhook.KindGroup, Conversation: "@TGS#g"})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.True(t, got[0].Recalled, "seq 7: its recall came first")
+	assert.False(t, got[1].Recalled)
 }

@@ -219,7 +219,13 @@ func (s *settled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.h.ServeHTTP(w, r)
 }
 
-func (s *settled) wait() { s.wg.Wait() }
+// wait returns once every request is answered and its event dispatched.
+func (s *settled) wait() {
+	s.wg.Wait()
+	if d, ok := s.h.(interface{ Wait() }); ok {
+		d.Wait()
+	}
+}
 
 // TestTopicsApart: the group and two of its topics each have a seq 1; each
 // is its own conversation in Redis, found and marked apart.
@@ -239,4 +245,18 @@ func TestTopicsApart(t *testing.T) {
 		assert.Equal(t, "u"+strconv.Itoa(i), got[0].Sender, "seq 1 of %q is its own", c)
 		assert.Equal(t, i == 1, got[0].Recalled, "only topic a's seq 1 was recalled")
 	}
+}
+
+// TestRecallBeforeSendInRedis: as the memory ledger, an after-recall that
+// overtakes its after-send is kept.
+func TestRecallBeforeSendInRedis(t *testing.T) {
+	r := redistest.Start(t)
+	l := redisledger.New(r.Client(t))
+	ctx := context.Background()
+	require.NoError(t, l.MarkRecalled(ctx, webhook.KindGroup, "@TGS#g", "7"))
+	require.NoError(t, l.Record(ctx, webhook.SentMessage{Kind: webhook.KindGroup, Conversation: "@TGS#g", Sender: "u", Seq: 7, Time: t0}))
+	got, err := l.Find(ctx, webhook.Query{Kind: webhook.KindGroup, Conversation: "@TGS#g"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.True(t, got[0].Recalled)
 }
