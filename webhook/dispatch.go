@@ -32,57 +32,10 @@ type job struct {
 	body []byte
 }
 
-// enqueue queues j for a worker, starting one if fewer than Workers run.
-// It reports false, and queues nothing, when the queue is full.
-func (h *Handler) enqueue(j job) bool {
-	h.poolMu.Lock()
-	defer h.poolMu.Unlock()
-	select {
-	case h.queue <- j:
-	default:
-		return false
-	}
-	h.pending++
-	if h.workers < h.cfg.Workers {
-		h.workers++
-		go h.work()
-	}
-	return true
-}
-
-// work runs queued events until the queue is empty, then ends: an idle
-// handler keeps no goroutine.
-func (h *Handler) work() {
-	for {
-		h.poolMu.Lock()
-		var j job
-		select {
-		case j = <-h.queue:
-		default:
-			h.workers--
-			h.poolMu.Unlock()
-			return
-		}
-		h.poolMu.Unlock()
-		h.dispatch(j)
-		h.poolMu.Lock()
-		if h.pending--; h.pending == 0 {
-			h.idle.Broadcast()
-		}
-		h.poolMu.Unlock()
-	}
-}
-
 // Wait returns once every callback accepted so far has been dispatched: its
 // event function returned (or ran past DispatchTimeout). For tests, and for
 // a graceful shutdown after the server stopped accepting callbacks.
-func (h *Handler) Wait() {
-	h.poolMu.Lock()
-	defer h.poolMu.Unlock()
-	for h.pending > 0 {
-		h.idle.Wait()
-	}
-}
+func (h *Handler) Wait() { h.pool.wait() }
 
 // dispatch runs the event function of j, bounded by DispatchTimeout. The
 // context keeps the request's values but not its cancellation: Tencent

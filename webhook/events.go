@@ -153,6 +153,38 @@ type RequestOverLimit struct {
 	Limit       int    `json:"Limit"`
 }
 
+// ResultNotify is ContentCallback.ResultNotify: the cloud moderation's
+// verdict on a message (or a profile, a group's info, …). Its body carries
+// no CallbackCommand, no EventTime and no TopicId. By default only
+// violating results are called back.
+type ResultNotify struct {
+	Meta        `json:"-"`
+	Scene       string `json:"Scene"` // C2C, C2CCustom, Group, GroupCustom, GroupInfo, …
+	SDKAppID    uint64 `json:"SdkAppId"`
+	From        string `json:"From_Account"`
+	ContactItem struct {
+		ContactType int    `json:"ContactType"` // 1 one-to-one, 2 group
+		To          string `json:"To_Account"`
+		ToGroupID   string `json:"ToGroupId"`
+	} `json:"ContactItem"`
+	ContentType string   `json:"ContentType"` // Text, Image, Audio, Video
+	TextContent []string `json:"TextContent"`
+	FileURL     string   `json:"FileURL"`
+	// MsgID is the message: a one-to-one MsgKey, or a group MsgSeq in
+	// decimal. Empty when the message was blocked before delivery.
+	MsgID           string   `json:"MsgID"`
+	CtxcbResult     int      `json:"CtxcbResult"` // 1 blocked, 0 passed
+	CtxcbRequestID  string   `json:"CtxcbRequestId"`
+	CtxcbKeywords   []string `json:"CtxcbKeywords"`
+	CtxcbSuggestion string   `json:"CtxcbSuggestion"` // Block, Review, Normal
+	CtxcbLabel      string   `json:"CtxcbLabel"`
+	CtxcbSubLabel   string   `json:"CtxcbSubLabel"`
+	CloudCustomData string   `json:"CloudCustomData"`
+}
+
+// Blocked reports whether the verdict is "blocked" (CtxcbResult 1).
+func (e *ResultNotify) Blocked() bool { return e.CtxcbResult == 1 }
+
 // Other is a command this package has no type for; Body is the raw JSON.
 type Other struct {
 	Meta
@@ -177,6 +209,8 @@ func decode(command string, body []byte) (Event, error) {
 		ev = new(OfficialAfterWithdraw)
 	case CommandAlertRequestOverLimit:
 		ev = new(RequestOverLimit)
+	case CommandContentResultNotify:
+		ev = new(ResultNotify)
 	default:
 		return &Other{Body: body}, nil
 	}

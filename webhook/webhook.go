@@ -47,6 +47,7 @@ const (
 	CommandC2CAfterWithdraw      = "C2C.CallbackAfterMsgWithDraw"
 	CommandOfficialAfterWithdraw = "OfficialAccount.CallbackAfterMsgWithDraw"
 	CommandAlertRequestOverLimit = "Alert.RequestOverLimit"
+	CommandContentResultNotify   = "ContentCallback.ResultNotify"
 )
 
 // DefaultWindow is how far a callback's RequestTime may be from now, as
@@ -137,11 +138,7 @@ type Handler struct {
 	stats    Stats
 	statsMu  sync.Mutex
 
-	queue   chan job
-	poolMu  sync.Mutex
-	idle    *sync.Cond
-	workers int // running
-	pending int // queued or running
+	pool *pool[job] // dispatch.go
 }
 
 // Stats counts what the handler did, by outcome.
@@ -184,8 +181,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.Queue == 0 {
 		cfg.Queue = DefaultQueue
 	}
-	h := &Handler{cfg: cfg, handlers: map[string]func(context.Context, Event) error{}, seen: newDedupe(cfg.DedupeSize), queue: make(chan job, cfg.Queue)}
-	h.idle = sync.NewCond(&h.poolMu)
+	h := &Handler{cfg: cfg, handlers: map[string]func(context.Context, Event) error{}, seen: newDedupe(cfg.DedupeSize)}
+	h.pool = newPool(cfg.Workers, cfg.Queue, h.dispatch)
 	return h, nil
 }
 
@@ -244,6 +241,12 @@ func (h *Handler) OnOfficialAfterWithdraw(fn func(context.Context, *OfficialAfte
 // OnRequestOverLimit registers fn for Alert.RequestOverLimit.
 func (h *Handler) OnRequestOverLimit(fn func(context.Context, *RequestOverLimit) error) {
 	on(h, CommandAlertRequestOverLimit, fn)
+}
+
+// OnResultNotify registers fn for ContentCallback.ResultNotify, the cloud
+// moderation's verdicts (VerdictRecaller.Handle recalls blocked messages).
+func (h *Handler) OnResultNotify(fn func(context.Context, *ResultNotify) error) {
+	on(h, CommandContentResultNotify, fn)
 }
 
 // OnOther registers fn for every other command (and for registered-less
@@ -399,7 +402,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	m.Repeat = h.seen.seen(meta.Command, body)
 	meta.Repeat = m.Repeat
 	j := job{r: r, ev: ev, meta: meta, body: body}
-	if !h.enqueue(j) {
+	if !h.pool.push(j) {
 		h.overflow(j)
 		return
 	}
