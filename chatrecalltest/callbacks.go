@@ -156,7 +156,7 @@ func (s *Server) recallCallback(ep string, body []byte, applied []string) {
 		return v
 	}
 	var command string
-	event := map[string]any{}
+	var event map[string]any
 	switch ep {
 	case chatrecall.EndpointGroupRecall:
 		list := make([]map[string]any, 0, len(applied))

@@ -19,7 +19,7 @@ import (
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
 	"github.com/chatrecall/chatrecall/redislimit"
-	"github.com/chatrecall/chatrecall/redislimit/internal/redistest"
+	"github.com/chatrecall/chatrecall/redislimit/redistest"
 )
 
 func TestMain(m *testing.M) {

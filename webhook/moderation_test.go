@@ -55,8 +55,12 @@ func TestVerdictsRecallOnlyWhatTheyMay(t *testing.T) {
 	var mu sync.Mutex
 	outcomes := map[string][]webhook.VerdictOutcome{}
 	v, err := webhook.NewVerdictRecaller(client, webhook.VerdictOptions{
-		Allow:   func(c chatrecall.Conversation) bool { return c.GroupID != "@TGS#vip" },
-		Outcome: func(o webhook.VerdictOutcome) { mu.Lock(); outcomes[o.RequestID] = append(outcomes[o.RequestID], o); mu.Unlock() },
+		Allow: func(c chatrecall.Conversation) bool { return c.GroupID != "@TGS#vip" },
+		Outcome: func(o webhook.VerdictOutcome) {
+			mu.Lock()
+			outcomes[o.RequestID] = append(outcomes[o.RequestID], o)
+			mu.Unlock()
+		},
 	})
 	require.NoError(t, err)
 	h := newHandler(t, nil)

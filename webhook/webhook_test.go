@@ -342,48 +342,6 @@ func TestLoopAgainstTheFake(t *testing.T) {
 	assert.Zero(t, rec.Failures())
 }
 
-// BenchmarkHandlerMemoryLedger: a group after-send callback verified,
-// decoded and recorded in memory, per callback.
-func BenchmarkHandlerMemoryLedger(b *testing.B) {
-	h := newHandler(b, nil)
-	ledger := webhook.NewMemoryLedger(b.N+1, 0)
-	webhook.Record(h, ledger, nil)
-	bodies := make([]string, 1024)
-	for i := range bodies {
-		bodies[i] = strings.Replace(groupSample, `"MsgSeq":123`, `"MsgSeq":`+strconv.Itoa(i+1), 1)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, bodies[i%len(bodies)], nil))
-		h.Wait() // the event is dispatched after the answer
-		if w.Code != http.StatusOK {
-			b.Fatal(w.Code)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "callbacks/s")
-}
-
-// BenchmarkHandlerMemoryLedgerParallel: the same from every core.
-func BenchmarkHandlerMemoryLedgerParallel(b *testing.B) {
-	h := newHandler(b, nil)
-	webhook.Record(h, webhook.NewMemoryLedger(0, 0), nil)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			i++
-			body := strings.Replace(groupSample, `"MsgSeq":123`, `"MsgSeq":`+strconv.Itoa(i), 1)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, callback(webhook.CommandGroupAfterSend, body, nil))
-			h.Wait() // the event is dispatched after the answer
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "callbacks/s")
-}
-
 // settled wraps a webhook receiver so a test can wait until every callback
 // was dispatched: the handler answers first and dispatches after.
 type settled struct {

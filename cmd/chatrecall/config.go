@@ -140,6 +140,10 @@ func demoServer() *chatrecalltest.Server {
 	srv.AddGroupMessages("@TGS#demo", seqs...)
 	srv.AddGroup(chatrecalltest.Group{ID: "@TGS#live", Type: "AVChatRoom", NoRecall: true})
 	srv.AddGroupMessages("@TGS#live", 1, 2, 3)
+	// A live-stream group whose messages can be recalled, for sweep ledger:
+	// user01 and user00 take turns over the last half hour.
+	srv.AddGroup(chatrecalltest.Group{ID: "@TGS#stream", Type: "AVChatRoom"})
+	srv.FillGroup("@TGS#stream", chatrecalltest.Fill{Messages: 6, Senders: 2, From: time.Now().Add(-30 * time.Minute), To: time.Now()})
 	keys := make([]string, 20)
 	for i := range keys {
 		keys[i] = "k" + strconv.Itoa(i+1)

@@ -27,7 +27,7 @@ type sweepFlags struct {
 
 func (a *app) sweepCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "sweep (group | c2c | official | verify) [flags]",
+		Use:   "sweep (group | c2c | official | verify | ledger) [flags]",
 		Short: "Find what senders posted, recall it, and verify it is gone",
 		Long: `Sweep reads a conversation's history (group_msg_get_simple, admin_getroammsg or
 official_account_msg_get_simple), plans every message of the given senders in the time window
@@ -43,11 +43,11 @@ The incident workflow:
   3. chatrecall sweep verify --plan spam.plan
      (reads the messages back: recalled, still there, deleted, or missing)
 
-Live-stream groups (AVChatRoom) keep no history: the plan must come from IDs recorded by the
-after-send webhook (package webhook's SweepPlan) and be given with --plan.`,
+Live-stream groups (AVChatRoom) keep no history: chatrecall sweep ledger plans from the webhook
+ledger the receivers share in Redis, or a plan from package webhook's SweepPlan is given with --plan.`,
 		Args: cobra.NoArgs,
 	}
-	c.AddCommand(a.sweepKindCmd("group"), a.sweepKindCmd("c2c"), a.sweepKindCmd("official"), a.sweepVerifyCmd())
+	c.AddCommand(a.sweepKindCmd("group"), a.sweepKindCmd("c2c"), a.sweepKindCmd("official"), a.sweepVerifyCmd(), a.sweepLedgerCmd())
 	return c
 }
 

@@ -1,15 +1,22 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chatrecall/chatrecall/redislimit/redisledger"
+	"github.com/chatrecall/chatrecall/redislimit/redistest"
+	"github.com/chatrecall/chatrecall/webhook"
 )
 
 // TestSweepWorkflow runs the incident workflow against --demo: a dry run
@@ -145,4 +152,57 @@ func TestSweepDeleteBySender(t *testing.T) {
 	r = runCLI(t, nil, "", "--demo", "sweep", "group", "--group", "@TGS#spam", "--sender", "user05", "--since", "48h", "--delete-by-sender", "--no-verify")
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "without --no-verify")
+}
+
+// TestSweepLedger: a live-stream group keeps no history; the webhook
+// receivers recorded its messages in a Redis ledger (a real redis-server
+// here). chatrecall sweep ledger plans from it (the sender's messages in
+// the window, not the recalled one, not anyone else's), recalls them with a
+// journal, and, with no after-recall callbacks arriving in the demo,
+// reports them recalled but unverified, never "not recalled".
+func TestSweepLedger(t *testing.T) {
+	r := redistest.Start(t)
+	ledger := redisledger.New(r.Client(t))
+	ctx := context.Background()
+	at := time.Now().Add(-10 * time.Minute)
+	for _, m := range []webhook.SentMessage{
+		{Seq: 2, Sender: "spammer"}, {Seq: 4, Sender: "spammer"}, {Seq: 6, Sender: "spammer"}, {Seq: 1, Sender: "alice"}, {Seq: 3, Sender: "spammer"},
+	} {
+		m.Kind, m.Conversation, m.Time = webhook.KindGroup, "@TGS#stream", at.Add(time.Duration(m.Seq)*time.Second)
+		require.NoError(t, ledger.Record(ctx, m))
+	}
+	require.NoError(t, ledger.MarkRecalled(ctx, webhook.KindGroup, "@TGS#stream", "3"))
+	journal := filepath.Join(t.TempDir(), "live.journal")
+	res := runCLI(t, nil, "", "--demo", "--json", "sweep", "ledger", "--redis", "redis://"+r.Addr+"/0", "--group", "@TGS#stream",
+		"--sender", "spammer", "--since", "1h", "--settle", "10ms", "--journal", journal)
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stderr, "the ledger lists 3 messages")
+	var items []string
+	for _, l := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
+		var rw row
+		require.NoError(t, json.Unmarshal([]byte(l), &rw), l)
+		assert.Equal(t, "recalled", rw.Outcome)
+		assert.Equal(t, "read back: missing", rw.Detail, "no after-recall callback: unverified, not failed")
+		items = append(items, rw.Item)
+	}
+	sort.Strings(items)
+	assert.Equal(t, []string{"2", "4", "6"}, items)
+	st, err := readJournal(journal)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"2", "4", "6"}, st.items)
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--group", "@TGS#stream", "--sender", "u", "--since", "1h"}, "--redis is required"},
+		{[]string{"--redis", "http://x", "--group", "@TGS#stream", "--sender", "u", "--since", "1h"}, "--redis"},
+		{[]string{"--redis", "redis://" + r.Addr, "--sender", "u", "--since", "1h"}, "GroupID"},
+		{[]string{"--redis", "redis://" + r.Addr, "--group", "g", "--since", "1h"}, "--sender is required"},
+		{[]string{"--redis", "redis://" + r.Addr, "--group", "g", "--sender", "u"}, "--since is required"},
+	} {
+		res := runCLI(t, nil, "", append([]string{"--demo", "sweep", "ledger"}, tc.args...)...)
+		assert.Equal(t, exitUsage, res.code, tc.args)
+		assert.Contains(t, res.stderr, tc.want, tc.args)
+	}
 }

@@ -114,6 +114,17 @@ func (a *app) streamSweep(kind string, conv chatrecall.Conversation, filter swee
 		return err
 	}
 	defer cleanup()
+	return a.streamRun(kind, conv, f, client, nil, func(s *sweep.Sweeper) (*sweep.Report, error) {
+		return s.Sweep(context.Background(), conv, filter)
+	})
+}
+
+// streamRun runs a sweep through client (run calls the Sweeper), with the
+// journal, the streamed outcomes and the summary every sweep command
+// shares; opts, when set, tunes the sweeper further.
+func (a *app) streamRun(kind string, conv chatrecall.Conversation, f *sweepFlags, client *chatrecall.Client, opts func(*sweep.Options),
+	run func(*sweep.Sweeper) (*sweep.Report, error)) error {
+	var err error
 	endpoint := map[string]string{"group": chatrecall.EndpointGroupRecall, "c2c": chatrecall.EndpointC2CRecall, "official": chatrecall.EndpointOfficialRecall}[kind]
 	var api sweep.API = client
 	var jr *journal
@@ -146,8 +157,12 @@ func (a *app) streamSweep(kind string, conv chatrecall.Conversation, filter swee
 			}
 			jr.writeThen(journalLine{Row: &rw}, func() { rep.emit(rw) })
 		}
+	}, func(o *sweep.Options) {
+		if opts != nil {
+			opts(o)
+		}
 	})
-	res, err := s.Sweep(context.Background(), conv, filter)
+	res, err := run(s)
 	if jr != nil {
 		if cerr := jr.close(); cerr != nil {
 			fmt.Fprintf(a.e.stderr, "chatrecall: %v: outcomes after the failure were not recorded or printed\n", cerr)

@@ -26,7 +26,7 @@ tidy() { # dir, then "module=relative/path" pairs
 }
 (cd "$root" && GOWORK=off go mod tidy)
 tidy redislimit "github.com/chatrecall/chatrecall@v0.1.0=../"
-tidy cmd/chatrecall "github.com/chatrecall/chatrecall@v0.1.0=../../"
+tidy cmd/chatrecall "github.com/chatrecall/chatrecall@v0.1.0=../../" "github.com/chatrecall/chatrecall/redislimit@v0.1.0=../../redislimit"
 tidy otel "github.com/chatrecall/chatrecall@v0.1.0=../"
 tidy otel/example "github.com/chatrecall/chatrecall@v0.1.0=../../" "github.com/chatrecall/chatrecall/otel@v0.1.0=../"
 echo tidy: ok

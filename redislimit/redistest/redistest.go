@@ -1,4 +1,7 @@
-// Package redistest starts a real redis-server for the module's tests.
+// Package redistest starts a real redis-server for tests: the Redis
+// module's own, and those of code that uses a Redis ledger or limiter (the
+// chatrecall command's). It needs the redis-server binary (Debian: apt-get
+// install redis-server).
 package redistest
 
 import (
