@@ -112,7 +112,8 @@ func TestEndpointCodes(t *testing.T) {
 
 		{EndpointPushRevoke, CodePushBodyNotJSON, 90001, ErrInvalidRequest, "not valid JSON"},
 		{EndpointPushRevoke, CodePushAdminRequired, 90009, ErrPermission, "App admin"},
-		{EndpointPushRevoke, CodePushTaskNotFound, 90049, ErrNotFound, "does not exist"},
+		{EndpointPushRevoke, CodePushTaskNotFound, 90049, ErrNotRecallable, "not revocable: the TaskId is unknown, or not one timpush/push returned"},
+		{EndpointPushRevoke, CodePushTaskNotFound, 90049, ErrNotFound, "unknown"},
 		{EndpointPushRevoke, CodePushAlreadyRevoked, 90050, ErrAlreadyRecalled, "already revoked"},
 		{EndpointPushRevoke, CodePushRevokeTooFrequent, 90051, ErrRateLimited, "1 call per second"},
 		{EndpointPushRevoke, CodePushRevokeWindowExpired, 90052, ErrRecallWindowExpired, "older than 24 hours"},

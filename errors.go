@@ -143,7 +143,7 @@ const (
 const (
 	CodePushBodyNotJSON           Code = 90001 // body not JSON
 	CodePushAdminRequired         Code = 90009 // needs App admin
-	CodePushTaskNotFound          Code = 90049 // TaskId unknown
+	CodePushTaskNotFound          Code = 90049 // TaskId not revocable: unknown, or not returned by timpush/push
 	CodePushAlreadyRevoked        Code = 90050 // already revoked
 	CodePushRevokeTooFrequent     Code = 90051 // revoke too frequent (1/s)
 	CodePushRevokeWindowExpired   Code = 90052 // push older than 24 h
@@ -301,7 +301,7 @@ func withCodes(base, extra map[Code]codeInfo) map[Code]codeInfo {
 var pushCodes = map[Code]codeInfo{
 	90001: ci("request body is not valid JSON", invalid),
 	90009: ci("needs an App admin: set Identifier to an admin account", perm),
-	90049: ci("push task does not exist (only TaskIds returned by timpush/push can be revoked): check the TaskId", notFound, ErrGone),
+	90049: ci("not revocable: the TaskId is unknown, or not one timpush/push returned (single sends, batch_ and wbat@ TaskIds, cannot be revoked): check the TaskId", ErrNotRecallable, notFound),
 	90050: ci("push task already revoked", ErrAlreadyRecalled, ErrGone),
 	90051: ci("revoke too frequent: at most 1 call per second", limited),
 	90052: ci("push is older than 24 hours and can no longer be revoked", ErrRecallWindowExpired),

@@ -355,7 +355,10 @@ type TPNSPush struct {
 	// and "ios" objects of the documented body).
 	Android map[string]any
 	IOS     map[string]any
-	// Environment is "product" (default) or "dev"; iOS only.
+	// Environment is "product" or "dev": required whenever the message has
+	// an iOS part (IOS set) or Platform is "ios", whatever else Platform
+	// says, as Tencent's TPNS SDKs require. An override without one takes
+	// the original task's.
 	Environment string
 	// ExpireTime is the offline retention in seconds; 0 means the default.
 	ExpireTime int
@@ -422,9 +425,7 @@ func (p TPNSPush) validateRest(method, field string) error {
 	if p.Platform != "" && p.Platform != "android" && p.Platform != "ios" {
 		return invalidf(method, field+".Platform", "must be \"android\" or \"ios\", got %q", p.Platform)
 	}
-	if p.Platform == "ios" && p.Environment == "" {
-		return invalidf(method, field+".Environment", "is required for an iOS push (\"product\" or \"dev\"); Tencent's own SDKs refuse an iOS push without it")
-	}
+
 	if p.ExpireTime < 0 {
 		return invalidf(method, field+".ExpireTime", "must not be negative, got %d", p.ExpireTime)
 	}
@@ -467,6 +468,19 @@ var reservedPushFields = map[string]bool{
 	"audience_type": true, "platform": true, "token_list": true, "account_list": true, "tag_rules": true,
 	"upload_id": true, "message_type": true, "message": true, "environment": true, "expire_time": true,
 	"send_time": true, "collapse_id": true, "force_collapse": true,
+}
+
+// iOS reports whether the push has an iOS part.
+func (p TPNSPush) iOS() bool { return p.IOS != nil || p.Platform == "ios" }
+
+// checkEnvironment refuses a push with an iOS part and no environment:
+// TPNS needs it for iOS, and Tencent's own TPNS SDKs refuse such a push
+// whatever its platform says.
+func (p TPNSPush) checkEnvironment(method, field string) error {
+	if p.iOS() && p.Environment == "" {
+		return invalidf(method, field+".Environment", "is required when the message has an iOS part (\"product\" or \"dev\"), and the original task's record names none either; Tencent's own TPNS SDKs refuse such a push")
+	}
+	return nil
 }
 
 func (p TPNSPush) body() map[string]any {
@@ -605,6 +619,13 @@ func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (_ *TPNSO
 		return nil, invalidf(method, "Push.AudienceType", "is %q but push %s went to audience %q; an override must target the original's audience", o.Push.AudienceType, o.PushID, rec.PushType)
 	}
 	if err := o.Push.validateAudience(method, "Push"); err != nil {
+		return nil, err
+	}
+	// An iOS part needs its environment: the caller's, else the original's.
+	if o.Push.Environment == "" {
+		o.Push.Environment = rec.Environment
+	}
+	if err := o.Push.checkEnvironment(method, "Push"); err != nil {
 		return nil, err
 	}
 	body := o.Push.body()

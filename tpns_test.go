@@ -192,6 +192,44 @@ func TestTPNSOverride(t *testing.T) {
 		assert.Equal(t, []string{"a", "b"}, res.PushIDs)
 	})
 
+	// An iOS part needs an environment whatever Platform says (Tencent's own
+	// TPNS SDKs refuse it otherwise): the caller's, else the original's;
+	// with neither, nothing is pushed.
+	for _, tc := range []struct {
+		name, platform, recordEnv, callerEnv, sent string
+	}{
+		{"ios part, no platform, the record's environment", "", "dev", "", "dev"},
+		{"ios part, platform ios, the caller's environment wins", "ios", "dev", "product", "product"},
+		{"ios part, no environment anywhere: refused", "", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mt := httpmock.NewMockTransport()
+			rec := &recorder{}
+			mt.RegisterResponder("POST", tpnsBase+"/v3/statistics/get_push_record", rec.responder(func(int, sentRequest) (*http.Response, error) {
+				return jsonResponse(200, `{"retCode":0,"pushRecordData":[{"pushId":"111","pushType":"all","collapseID":5,"environment":"`+tc.recordEnv+`"}]}`)
+			}))
+			mt.RegisterResponder("POST", tpnsBase+"/v3/push/app", rec.responder(func(int, sentRequest) (*http.Response, error) {
+				return jsonResponse(200, `{"ret_code":0,"push_id":"9"}`)
+			}))
+			c := newTPNSMockClient(t, mt, TPNSAuthSignature)
+			ios := TPNSPush{Platform: tc.platform, Content: "Correction", IOS: map[string]any{"aps": map[string]any{"sound": "default"}}, Environment: tc.callerEnv}
+			_, err := c.OverrideTPNSPush(context.Background(), TPNSOverride{PushID: "111", Push: ios})
+			reqs := rec.all()
+			if tc.sent == "" {
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, "Push.Environment", ve.Field)
+				require.Len(t, reqs, 1, "only the record was read: nothing pushed")
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, reqs, 2)
+			var body map[string]any
+			require.NoError(t, json.Unmarshal(reqs[1].Body, &body))
+			assert.Equal(t, tc.sent, body["environment"])
+		})
+	}
+
 	t.Run("an ambiguous push is not retried", func(t *testing.T) {
 		mt := httpmock.NewMockTransport()
 		mt.RegisterResponder("POST", tpnsBase+"/v3/statistics/get_push_record", httpmock.NewStringResponder(200,
