@@ -121,7 +121,9 @@ func (s *Sweeper) readWith(ctx context.Context, conv chatrecall.Conversation, f 
 	case chatrecall.KindC2C:
 		till := f.Until
 		if till.IsZero() {
-			till = s.clock().Now()
+			// No upper bound: read past now, so a message stamped by a
+			// service clock ahead of ours is not missed unseen.
+			till = s.clock().Now().Add(clockMargin)
 		}
 		w := &c2cWalk{api: s.api, gate: g, conv: conv, since: max(0, f.Since.Unix()), till: till.Unix(), slices: g.window}
 		if f.Since.IsZero() {
@@ -144,6 +146,9 @@ func (s *Sweeper) readWith(ctx context.Context, conv chatrecall.Conversation, f 
 	stats.Pages, stats.Stop = rs.Pages, rs.Stop
 	return rs, err
 }
+
+// clockMargin is how far past now a read with no upper bound reaches.
+const clockMargin = time.Hour
 
 // kindEndpoints are the endpoints a sweep of each kind of conversation
 // uses: its history, and its recall.

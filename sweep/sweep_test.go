@@ -401,3 +401,17 @@ func TestCheckStrings(t *testing.T) {
 	}
 	assert.True(t, errors.Is(&sweep.IncompleteError{}, sweep.ErrIncomplete))
 }
+
+// TestSweepReadsPastALaggingClock: with no Until, a one-to-one message the
+// service stamped a few minutes ahead of this machine's clock is still
+// swept, not silently missed.
+func TestSweepReadsPastALaggingClock(t *testing.T) {
+	srv, client, clock := fake(t)
+	ahead := srv.SendC2CMessage("mallory", "alice", epoch.Add(10*time.Minute))
+	srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 20, From: epoch.Add(-time.Hour), To: epoch, Seed: 3})
+	rep, err := sweep.New(client, func(o *sweep.Options) { o.Clock = clock }).
+		Sweep(bg, chatrecall.Conversation{Account: "alice", Peer: "mallory"}, sweep.Filter{Senders: []string{"mallory"}, Since: epoch.Add(-2 * time.Hour)})
+	require.NoError(t, err)
+	assert.Equal(t, chatrecalltest.MessageRecalled, srv.C2CMessage(ahead))
+	assert.Equal(t, rep.Summary().Total, rep.Summary().Verified)
+}
