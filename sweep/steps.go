@@ -15,9 +15,13 @@ import (
 // Apply recalls a plan (as Plan made it, perhaps read back from a reviewed
 // file), then verifies it unless Options.SkipVerify. It ranges over plan
 // twice: first to check every item (one conversation, each valid, no ID
-// twice) before anything is sent, then to recall.
+// twice) before anything is sent, then to recall. An empty plan gives an
+// empty report and no error.
 func (s *Sweeper) Apply(ctx context.Context, plan iter.Seq[Item]) (*Report, error) {
 	conv, err := s.checkPlan("Apply", ctx, plan)
+	if err == errEmptyPlan {
+		return newReport(conv), nil // nothing to recall: an empty report, not an error
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +52,9 @@ func (s *Sweeper) Apply(ctx context.Context, plan iter.Seq[Item]) (*Report, erro
 // chatrecall.ErrOutcomeUnknown for one history does not list.
 func (s *Sweeper) Check(ctx context.Context, plan iter.Seq[Item]) (*Report, error) {
 	conv, err := s.checkPlan("Check", ctx, plan)
+	if err == errEmptyPlan {
+		return newReport(conv), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +139,9 @@ func (s *Sweeper) Verify(ctx context.Context, rep *Report) error {
 }
 
 var (
+	// errEmptyPlan: a plan without items; Apply and Check return an empty
+	// report for it.
+	errEmptyPlan  = errors.New("sweep: the plan has no items")
 	errNotChecked = errors.New("sweep: no recall was sent by this check")
 	errUnlisted   = &unlistedError{}
 )
@@ -174,7 +184,7 @@ func (s *Sweeper) checkPlan(method string, ctx context.Context, plan iter.Seq[It
 		n++
 	}
 	if n == 0 {
-		return conv, invalidf(method, "plan", "has no items: nothing to recall")
+		return conv, errEmptyPlan
 	}
 	if s.o.DeleteBySender {
 		return conv, invalidf(method, "DeleteBySender", "works on a sweep that reads the group's history (Sweep), not on a plan")
