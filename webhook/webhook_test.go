@@ -598,3 +598,30 @@ func TestRecallBeforeSend(t *testing.T) {
 	assert.True(t, got[0].Recalled, "seq 7: its recall came first")
 	assert.False(t, got[1].Recalled)
 }
+
+// TestNoSecretInAnyVerb: the handler holds the token, the recaller a
+// client with its secret key; neither is printed by any verb or by slog.
+func TestNoSecretInAnyVerb(t *testing.T) {
+	const key, tok = "client-secret-key-0001", "callback-token-0001"
+	c, err := chatrecall.NewClient(chatrecall.Config{SDKAppID: appID, SecretKey: key, Region: chatrecall.RegionSingapore})
+	require.NoError(t, err)
+	h, err := webhook.NewHandler(webhook.Config{SDKAppID: appID, Token: tok})
+	require.NoError(t, err)
+	v, err := webhook.NewVerdictRecaller(c, webhook.VerdictOptions{Allow: func(chatrecall.Conversation) bool { return true }})
+	require.NoError(t, err)
+	rec := webhook.Record(h, webhook.NewMemoryLedger(0, 0), nil)
+	for name, x := range map[string]any{"handler": h, "verdicts": v, "recorder": rec} {
+		var logs bytes.Buffer
+		slog.New(slog.NewTextHandler(&logs, nil)).Info("x", "v", x)
+		outs := []string{logs.String()}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+			outs = append(outs, fmt.Sprintf(verb, x))
+		}
+		for _, out := range outs {
+			for _, secret := range []string{key, tok} {
+				assert.NotContains(t, out, secret, name)
+				assert.NotContains(t, strings.ToLower(out), fmt.Sprintf("%x", secret), name)
+			}
+		}
+	}
+}

@@ -23,6 +23,8 @@ package redisledger
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -175,3 +177,18 @@ func (l *Ledger) Find(ctx context.Context, q webhook.Query) ([]webhook.SentMessa
 	webhook.SortSent(out)
 	return out, nil
 }
+
+// String describes the ledger without its client (whose options may hold a
+// password).
+func (l *Ledger) String() string {
+	return fmt.Sprintf("redisledger.Ledger{Prefix:%q Retention:%s}", l.prefix, l.retention)
+}
+
+// GoString is String, so %#v prints no password either.
+func (l *Ledger) GoString() string { return l.String() }
+
+// Format makes every fmt verb print String.
+func (l *Ledger) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, l.String()) }
+
+// LogValue makes slog print String.
+func (l *Ledger) LogValue() slog.Value { return slog.StringValue(l.String()) }

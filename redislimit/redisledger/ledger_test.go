@@ -2,6 +2,7 @@ package redisledger_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -264,4 +265,17 @@ func TestRecallBeforeSendInRedis(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.True(t, got[0].Recalled)
+}
+
+// TestLedgerPrintsNoPassword: the ledger holds a client whose options carry
+// the Redis password; no verb prints it.
+func TestLedgerPrintsNoPassword(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", Password: "redis-password-0001"})
+	defer rdb.Close()
+	l := redisledger.New(rdb)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		out := fmt.Sprintf(verb, l)
+		assert.NotContains(t, out, "redis-password-0001", verb)
+		assert.NotContains(t, out, fmt.Sprintf("%x", "redis-password-0001"), verb)
+	}
 }
