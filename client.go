@@ -36,6 +36,10 @@ const (
 	EndpointC2CHistory          = "admin_getroammsg"
 	EndpointOfficialHistory     = "official_account_msg_get_simple"
 	EndpointGroupDeleteBySender = "delete_group_msg_by_sender"
+	// Containment of an account (spec section 7).
+	EndpointSetNoSpeaking = "setnospeaking"
+	EndpointGetNoSpeaking = "getnospeaking"
+	EndpointKick          = "kick"
 	// EndpointTPNSPush is /v3/push/app for token and account audiences.
 	EndpointTPNSPush = "tpns/push_app"
 	// endpointTPNSPushBroadcast is /v3/push/app for all, tag and package

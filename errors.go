@@ -151,6 +151,15 @@ const (
 	CodePushInternalError         Code = 91000 // internal error
 )
 
+// Codes of openconfigsvr/setnospeaking and getnospeaking.
+const (
+	CodeMuteBodyNotJSON    Code = 130001 // body not JSON
+	CodeMuteAccountMissing Code = 130004 // Set_Account missing
+	CodeMuteAccountInvalid Code = 130005 // Set_Account invalid
+	CodeMuteNoTime         Code = 130008 // neither time given
+	CodeMuteSystemError    Code = 130014 // system error, retry
+)
+
 // Codes of openim/admin_msgwithdraw.
 const (
 	CodeC2CMsgNotFound        Code = 20022 // message does not exist
@@ -309,6 +318,15 @@ var pushCodes = map[Code]codeInfo{
 	91000: ci("internal error: retry", temporary),
 }
 
+// muteCodes are setnospeaking's (getnospeaking documents none: the same).
+var muteCodes = map[Code]codeInfo{
+	130001: ci("request body is not valid JSON", invalid),
+	130004: ci("Set_Account (or Get_Account) is missing", invalid),
+	130005: ci("the account is invalid", invalid, notFound),
+	130008: ci("neither mute time was given", invalid),
+	130014: ci("system error: retry", temporary),
+}
+
 var c2cCodes = map[Code]codeInfo{
 	20022: ci("message does not exist", notFound, ErrGone),
 	20023: ci("message already recalled", ErrAlreadyRecalled, ErrGone),
@@ -356,6 +374,8 @@ func codeTable(endpoint string) map[Code]codeInfo {
 		return officialReadCodes
 	case EndpointC2CHistory:
 		return c2cReadCodes
+	case EndpointSetNoSpeaking, EndpointGetNoSpeaking:
+		return muteCodes
 	case EndpointTPNSStop, EndpointTPNSRevoke, EndpointTPNSCancel, EndpointTPNSRecord, EndpointTPNSPush:
 		return tpnsCodes
 	}

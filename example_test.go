@@ -530,3 +530,31 @@ func ExampleClient_OfficialHistoryPage() {
 	// Output:
 	// 2 true true
 }
+
+// An account posting spam everywhere: mute it for group and one-to-one
+// messages, read the mute back, and log it out.
+func ExampleClient_SetNoSpeaking() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	forever := chatrecall.MuteSeconds(chatrecall.MuteForever)
+	if _, err := client.SetNoSpeaking(ctx, chatrecall.SetNoSpeaking{Account: "mallory", C2C: forever, Group: forever}); err != nil {
+		log.Fatal(err)
+	}
+	mute, err := client.GetNoSpeaking(ctx, "mallory")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(mute)
+	if _, err := client.Kick(ctx, "mallory"); err != nil { // every UserSig issued before stops working
+		log.Fatal(err)
+	}
+	fmt.Println("kicked:", srv.Kicks("mallory"))
+	// Output:
+	// one-to-one permanent, groups permanent
+	// kicked: 1
+}

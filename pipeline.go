@@ -88,7 +88,8 @@ var (
 // whole-request codes of their own.)
 func endpointNamed(name string) *endpoint {
 	for _, ep := range []*endpoint{epGroupRecall, epOfficialRecall, epPushRevoke, epC2CRecall, epTPNSStop, epTPNSRevoke,
-		epTPNSCancel, epTPNSRecord, epTPNSPush, epGroupHistory, epC2CHistory, epOfficialHistory, epGroupDeleteBySender} {
+		epTPNSCancel, epTPNSRecord, epTPNSPush, epGroupHistory, epC2CHistory, epOfficialHistory, epGroupDeleteBySender,
+		epSetNoSpeaking, epGetNoSpeaking, epKick} {
 		if ep.name == name {
 			return ep
 		}

@@ -71,6 +71,9 @@ var documentedLimits = map[string]serviceLimit{
 	EndpointC2CHistory:          {200, time.Second},
 	EndpointOfficialHistory:     {200, time.Second},
 	EndpointGroupDeleteBySender: {200, time.Second},
+	EndpointSetNoSpeaking:       {200, time.Second},
+	EndpointGetNoSpeaking:       {200, time.Second},
+	EndpointKick:                {200, time.Second},
 }
 
 // knownEndpoints are the endpoints WithRateLimit accepts.
@@ -78,6 +81,7 @@ var knownEndpoints = map[string]bool{
 	EndpointGroupRecall: true, EndpointOfficialRecall: true, EndpointC2CRecall: true, EndpointPushRevoke: true,
 	EndpointTPNSStop: true, EndpointTPNSRevoke: true, EndpointTPNSCancel: true, EndpointTPNSRecord: true, EndpointTPNSPush: true,
 	EndpointGroupHistory: true, EndpointC2CHistory: true, EndpointOfficialHistory: true, EndpointGroupDeleteBySender: true,
+	EndpointSetNoSpeaking: true, EndpointGetNoSpeaking: true, EndpointKick: true,
 }
 
 // pace turns a service limit into the client's token bucket: DefaultLimitFactor

@@ -104,6 +104,9 @@ func documentedLimits() map[string]limit {
 		chatrecall.EndpointC2CHistory:          {200, time.Second},
 		chatrecall.EndpointOfficialHistory:     {200, time.Second},
 		chatrecall.EndpointGroupDeleteBySender: {200, time.Second},
+		chatrecall.EndpointSetNoSpeaking:       {200, time.Second},
+		chatrecall.EndpointGetNoSpeaking:       {200, time.Second},
+		chatrecall.EndpointKick:                {200, time.Second},
 		tpnsBroadcast:                          {1, time.Second},
 	}
 }
@@ -248,6 +251,9 @@ var chatPaths = map[string]string{
 	"/v4/openim/admin_getroammsg":                                        chatrecall.EndpointC2CHistory,
 	"/v4/official_account_open_http_svc/official_account_msg_get_simple": chatrecall.EndpointOfficialHistory,
 	"/v4/group_open_http_svc/delete_group_msg_by_sender":                 chatrecall.EndpointGroupDeleteBySender,
+	"/v4/openconfigsvr/setnospeaking":                                    chatrecall.EndpointSetNoSpeaking,
+	"/v4/openconfigsvr/getnospeaking":                                    chatrecall.EndpointGetNoSpeaking,
+	"/v4/im_open_login_svc/kick":                                         chatrecall.EndpointKick,
 }
 
 var tpnsPaths = map[string]string{

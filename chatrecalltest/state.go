@@ -121,6 +121,8 @@ type state struct {
 	c2cConv  map[string][]*stored // by c2cKey, in time order
 	push     map[string]*pushTask
 	tpns     map[string]*TPNSTask
+	mutes    map[string]*mute // by account
+	kicks    map[string]int   // by account
 	nextID   int
 	seq      int64
 }
@@ -132,6 +134,8 @@ func (st *state) init() {
 	st.c2cConv = map[string][]*stored{}
 	st.push = map[string]*pushTask{}
 	st.tpns = map[string]*TPNSTask{}
+	st.mutes = map[string]*mute{}
+	st.kicks = map[string]int{}
 	st.nextID = 1000
 }
 
@@ -337,6 +341,12 @@ func (s *Server) applyChat(x *exchange) (any, chatrecall.Code, []string) {
 		return s.applyOfficialHistory(x.body)
 	case chatrecall.EndpointGroupDeleteBySender:
 		return s.applyDeleteBySender(x.body)
+	case chatrecall.EndpointSetNoSpeaking:
+		return s.applySetNoSpeaking(x.body)
+	case chatrecall.EndpointGetNoSpeaking:
+		return s.applyGetNoSpeaking(x.body)
+	case chatrecall.EndpointKick:
+		return s.applyKick(x.body)
 	}
 	return chatError(chatrecall.CodeResourcePathWrong, "resource path wrong"), chatrecall.CodeResourcePathWrong, nil
 }
