@@ -318,9 +318,13 @@ func TestTornJournalLine(t *testing.T) {
 
 // TestMemoryStaysFlat: 1,000,000 seqs from stdin, as a dry run and as a real
 // run against the fake with the limits lifted, stay under 100 MB peak RSS.
+// It runs in a CI step of its own, without -race (CHATRECALL_MEMORY_TEST=1,
+// see .ci/run): under the race detector the test process, which holds the
+// fake's million messages and every request, peaked at 4.6 GB and took
+// minutes on a busy machine.
 func TestMemoryStaysFlat(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a million items")
+	if testing.Short() || os.Getenv("CHATRECALL_MEMORY_TEST") == "" {
+		t.Skip("a million items: set CHATRECALL_MEMORY_TEST=1 (.ci/run runs it in a step of its own, without -race)")
 	}
 	const n = 1_000_000
 	var input strings.Builder
