@@ -40,6 +40,9 @@ const (
 	EndpointSetNoSpeaking = "setnospeaking"
 	EndpointGetNoSpeaking = "getnospeaking"
 	EndpointKick          = "kick"
+	// Discovery of the conversations an account touched (spec section 6).
+	EndpointJoinedGroups   = "get_joined_group_list"
+	EndpointRecentContacts = "recentcontact/get_list"
 	// EndpointTPNSPush is /v3/push/app for token and account audiences.
 	EndpointTPNSPush = "tpns/push_app"
 	// endpointTPNSPushBroadcast is /v3/push/app for all, tag and package

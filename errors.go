@@ -160,6 +160,15 @@ const (
 	CodeMuteSystemError    Code = 130014 // system error, retry
 )
 
+// Codes of recentcontact/get_list.
+const (
+	CodeContactAccountNotImported Code = 50001 // the account is not imported
+	CodeContactInvalidParameter   Code = 50002 // invalid parameter
+	CodeContactAdminRequired      Code = 50003 // needs App admin
+	CodeContactInternalError      Code = 50004 // internal error, retry
+	CodeContactTimeout            Code = 50005 // network timeout, retry
+)
+
 // Codes of openim/admin_msgwithdraw.
 const (
 	CodeC2CMsgNotFound        Code = 20022 // message does not exist
@@ -327,6 +336,16 @@ var muteCodes = map[Code]codeInfo{
 	130014: ci("system error: retry", temporary),
 }
 
+// contactCodes are recentcontact's (the sibling recentcontact/delete's
+// table: spec 6.2 c).
+var contactCodes = map[Code]codeInfo{
+	50001: ci("the account is not imported", notFound),
+	50002: ci("invalid parameter", invalid),
+	50003: ci("needs an App admin: set Identifier to an admin account", perm),
+	50004: ci("internal error: retry", temporary),
+	50005: ci("network timeout: retry", temporary),
+}
+
 var c2cCodes = map[Code]codeInfo{
 	20022: ci("message does not exist", notFound, ErrGone),
 	20023: ci("message already recalled", ErrAlreadyRecalled, ErrGone),
@@ -376,6 +395,10 @@ func codeTable(endpoint string) map[Code]codeInfo {
 		return c2cReadCodes
 	case EndpointSetNoSpeaking, EndpointGetNoSpeaking:
 		return muteCodes
+	case EndpointJoinedGroups:
+		return groupReadCodes
+	case EndpointRecentContacts:
+		return contactCodes
 	case EndpointTPNSStop, EndpointTPNSRevoke, EndpointTPNSCancel, EndpointTPNSRecord, EndpointTPNSPush:
 		return tpnsCodes
 	}

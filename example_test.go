@@ -558,3 +558,48 @@ func ExampleClient_SetNoSpeaking() {
 	// one-to-one permanent, groups permanent
 	// kicked: 1
 }
+
+// Discovery: the groups an account is in, live-stream groups included.
+func ExampleClient_JoinedGroups() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	srv.AddGroup(chatrecalltest.Group{ID: "@TGS#live", Type: "AVChatRoom"})
+	srv.AddMembers("@TGS#live", "mallory")
+	srv.AddMembers("@TGS#town", "mallory", "alice")
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	for g, err := range client.JoinedGroups(context.Background(), "mallory") {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(g.GroupID, g.Type)
+	}
+	// Output:
+	// @TGS#live AVChatRoom
+	// @TGS#town Public
+}
+
+// Discovery: an account's recent conversations, newest first. The list is
+// capped (100 by default): never take it for all of them.
+func ExampleClient_RecentContacts() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	now := time.Now()
+	srv.SendC2CMessage("mallory", "bob", now.Add(-time.Hour))
+	srv.SendC2CMessage("carol", "mallory", now.Add(-time.Minute))
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	for ct, err := range client.RecentContacts(context.Background(), "mallory") {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(ct.Peer)
+	}
+	// Output:
+	// carol
+	// bob
+}

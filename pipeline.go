@@ -89,7 +89,7 @@ var (
 func endpointNamed(name string) *endpoint {
 	for _, ep := range []*endpoint{epGroupRecall, epOfficialRecall, epPushRevoke, epC2CRecall, epTPNSStop, epTPNSRevoke,
 		epTPNSCancel, epTPNSRecord, epTPNSPush, epGroupHistory, epC2CHistory, epOfficialHistory, epGroupDeleteBySender,
-		epSetNoSpeaking, epGetNoSpeaking, epKick} {
+		epSetNoSpeaking, epGetNoSpeaking, epKick, epJoinedGroups, epRecentContacts} {
 		if ep.name == name {
 			return ep
 		}

@@ -74,6 +74,8 @@ var documentedLimits = map[string]serviceLimit{
 	EndpointSetNoSpeaking:       {200, time.Second},
 	EndpointGetNoSpeaking:       {200, time.Second},
 	EndpointKick:                {200, time.Second},
+	EndpointJoinedGroups:        {200, time.Second},
+	EndpointRecentContacts:      {200, time.Second},
 }
 
 // knownEndpoints are the endpoints WithRateLimit accepts.
@@ -82,6 +84,7 @@ var knownEndpoints = map[string]bool{
 	EndpointTPNSStop: true, EndpointTPNSRevoke: true, EndpointTPNSCancel: true, EndpointTPNSRecord: true, EndpointTPNSPush: true,
 	EndpointGroupHistory: true, EndpointC2CHistory: true, EndpointOfficialHistory: true, EndpointGroupDeleteBySender: true,
 	EndpointSetNoSpeaking: true, EndpointGetNoSpeaking: true, EndpointKick: true,
+	EndpointJoinedGroups: true, EndpointRecentContacts: true,
 }
 
 // pace turns a service limit into the client's token bucket: DefaultLimitFactor

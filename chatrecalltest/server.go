@@ -87,6 +87,11 @@ func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = 
 // once and are answered as usual.
 func WithHistoryLag(d time.Duration) Option { return func(s *Server) { s.historyLag = d } }
 
+// WithContactCap sets how many recent conversations recentcontact/get_list
+// keeps per account (default 100, as the service by default; up to 500 on
+// higher editions).
+func WithContactCap(n int) Option { return func(s *Server) { s.state.contactCap = n } }
+
 type limit struct {
 	n      int
 	window time.Duration
@@ -107,6 +112,8 @@ func documentedLimits() map[string]limit {
 		chatrecall.EndpointSetNoSpeaking:       {200, time.Second},
 		chatrecall.EndpointGetNoSpeaking:       {200, time.Second},
 		chatrecall.EndpointKick:                {200, time.Second},
+		chatrecall.EndpointJoinedGroups:        {200, time.Second},
+		chatrecall.EndpointRecentContacts:      {200, time.Second},
 		tpnsBroadcast:                          {1, time.Second},
 	}
 }
@@ -254,6 +261,8 @@ var chatPaths = map[string]string{
 	"/v4/openconfigsvr/setnospeaking":                                    chatrecall.EndpointSetNoSpeaking,
 	"/v4/openconfigsvr/getnospeaking":                                    chatrecall.EndpointGetNoSpeaking,
 	"/v4/im_open_login_svc/kick":                                         chatrecall.EndpointKick,
+	"/v4/group_open_http_svc/get_joined_group_list":                      chatrecall.EndpointJoinedGroups,
+	"/v4/recentcontact/get_list":                                         chatrecall.EndpointRecentContacts,
 }
 
 var tpnsPaths = map[string]string{

@@ -42,8 +42,9 @@ type Group struct {
 
 type group struct {
 	Group
-	store  *seqStore            // the group's own messages
-	topics map[string]*seqStore // a Community group's topics
+	members map[string]bool
+	store   *seqStore            // the group's own messages
+	topics  map[string]*seqStore // a Community group's topics
 }
 
 // stores returns the group's store and its topics'.
@@ -115,16 +116,17 @@ type pushTask struct {
 }
 
 type state struct {
-	groups   map[string]*group
-	official map[string]*officialAccount
-	c2c      map[string]*stored   // by MsgKey
-	c2cConv  map[string][]*stored // by c2cKey, in time order
-	push     map[string]*pushTask
-	tpns     map[string]*TPNSTask
-	mutes    map[string]*mute // by account
-	kicks    map[string]int   // by account
-	nextID   int
-	seq      int64
+	groups     map[string]*group
+	official   map[string]*officialAccount
+	c2c        map[string]*stored   // by MsgKey
+	c2cConv    map[string][]*stored // by c2cKey, in time order
+	push       map[string]*pushTask
+	tpns       map[string]*TPNSTask
+	mutes      map[string]*mute // by account
+	kicks      map[string]int   // by account
+	contactCap int              // recentcontact's cap: 100 unless WithContactCap
+	nextID     int
+	seq        int64
 }
 
 func (st *state) init() {
@@ -136,6 +138,9 @@ func (st *state) init() {
 	st.tpns = map[string]*TPNSTask{}
 	st.mutes = map[string]*mute{}
 	st.kicks = map[string]int{}
+	if st.contactCap == 0 {
+		st.contactCap = 100
+	}
 	st.nextID = 1000
 }
 
@@ -347,6 +352,10 @@ func (s *Server) applyChat(x *exchange) (any, chatrecall.Code, []string) {
 		return s.applyGetNoSpeaking(x.body)
 	case chatrecall.EndpointKick:
 		return s.applyKick(x.body)
+	case chatrecall.EndpointJoinedGroups:
+		return s.applyJoinedGroups(x.body)
+	case chatrecall.EndpointRecentContacts:
+		return s.applyRecentContacts(x.body)
 	}
 	return chatError(chatrecall.CodeResourcePathWrong, "resource path wrong"), chatrecall.CodeResourcePathWrong, nil
 }
