@@ -119,7 +119,10 @@ func TestDiscoveryBadInputSendsNothing(t *testing.T) {
 			_, err := c.JoinedGroupsPage(ctx, chatrecall.JoinedGroupsPageRequest{Account: "m", Limit: 5001})
 			return err
 		}(),
-		func() error { _, err := c.RecentContactsPage(ctx, chatrecall.RecentContactsPageRequest{Account: "m\n"}); return err }(),
+		func() error {
+			_, err := c.RecentContactsPage(ctx, chatrecall.RecentContactsPageRequest{Account: "m\n"})
+			return err
+		}(),
 	} {
 		assert.ErrorIs(t, err, chatrecall.ErrInvalidRequest)
 	}
