@@ -99,6 +99,24 @@ func (a *app) sweepKindCmd(kind string) *cobra.Command {
 	return c
 }
 
+// window reads --since (required) and --until (optional, after --since).
+func (f *sweepFlags) window(cmd string) (since, until time.Time, err error) {
+	now := time.Now()
+	if since, err = parseWhen("since", f.since, now); err != nil {
+		return
+	}
+	if until, err = parseWhen("until", f.until, now); err != nil {
+		return
+	}
+	switch {
+	case since.IsZero():
+		err = usagef("%s: --since is required: how far back to sweep (2h, or an RFC 3339 time)", cmd)
+	case !until.IsZero() && !until.After(since):
+		err = usagef("%s: --until %s is not after --since %s: the window is empty", cmd, until.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
+	}
+	return
+}
+
 // parseWhen reads a duration back from now or an RFC 3339 time.
 func parseWhen(flag, v string, now time.Time) (time.Time, error) {
 	if v == "" {
@@ -146,20 +164,9 @@ func (a *app) runSweep(kind string, f *sweepFlags) error {
 		}
 		return a.applyPlan(kind, plan, f)
 	}
-	now := time.Now()
-	since, err := parseWhen("since", f.since, now)
+	since, until, err := f.window("sweep " + kind)
 	if err != nil {
 		return err
-	}
-	until, err := parseWhen("until", f.until, now)
-	if err != nil {
-		return err
-	}
-	if since.IsZero() {
-		return usagef("sweep %s: --since is required: how far back to sweep (2h, or an RFC 3339 time)", kind)
-	}
-	if !until.IsZero() && !until.After(since) {
-		return usagef("sweep %s: --until %s is not after --since %s: the window is empty", kind, until.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
 	}
 	if kind == "official" && len(f.senders) == 0 {
 		f.senders = []string{f.official} // an official account's messages are its own

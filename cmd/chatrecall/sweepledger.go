@@ -73,20 +73,9 @@ func (a *app) runLedgerSweep(f *ledgerFlags) error {
 	if err := conv.Validate(); err != nil {
 		return usagef("sweep ledger: %v (flags --group, --account and --peer, or --official)", err)
 	}
-	now := time.Now()
-	since, err := parseWhen("since", f.since, now)
+	since, until, err := f.window("sweep ledger")
 	if err != nil {
 		return err
-	}
-	until, err := parseWhen("until", f.until, now)
-	if err != nil {
-		return err
-	}
-	if since.IsZero() {
-		return usagef("sweep ledger: --since is required: how far back to sweep (2h, or an RFC 3339 time)")
-	}
-	if !until.IsZero() && !until.After(since) {
-		return usagef("sweep ledger: --until is not after --since: the window is empty")
 	}
 	if conv.Kind() == chatrecall.KindOfficial && len(f.senders) == 0 {
 		f.senders = []string{f.official}
