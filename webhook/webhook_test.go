@@ -517,8 +517,10 @@ func TestSlowEventFunctionsHoldNoConnection(t *testing.T) {
 	h, err := webhook.NewHandler(webhook.Config{SDKAppID: appID, Workers: 1, Queue: 1, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 	release := make(chan struct{})
+	started := make(chan struct{}, 3)
 	var ran atomic.Int32
 	h.OnGroupAfterSend(func(context.Context, *webhook.GroupAfterSend) error {
+		started <- struct{}{}
 		<-release
 		ran.Add(1)
 		return nil
@@ -544,6 +546,9 @@ func TestSlowEventFunctionsHoldNoConnection(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.JSONEq(t, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`, string(b))
+		if i == 0 {
+			<-started // the one worker is busy with the first: the second waits in the queue, the third finds it full
+		}
 	}
 	assert.Zero(t, ran.Load(), "every answer came while the first function was still running")
 	assert.LessOrEqual(t, conns.Load(), int32(1), "one kept-alive connection")
