@@ -95,6 +95,8 @@ type MemoryLedger struct {
 	// early are recalls whose message was not recorded yet (an
 	// after-recall that overtook its after-send): applied when it is.
 	early map[[2]string]time.Time // {kind+conversation, ref} → when marked
+	// bySender counts each sender's messages per conversation (index.go).
+	bySender map[string]map[string]*touch
 }
 
 type entryRef struct {
@@ -111,7 +113,8 @@ func NewMemoryLedger(max int, retention time.Duration) *MemoryLedger {
 	if retention <= 0 {
 		retention = 7 * 24 * time.Hour
 	}
-	return &MemoryLedger{max: max, retention: retention, now: time.Now, convs: map[string]map[string]*SentMessage{}, early: map[[2]string]time.Time{}}
+	return &MemoryLedger{max: max, retention: retention, now: time.Now, convs: map[string]map[string]*SentMessage{}, early: map[[2]string]time.Time{},
+		bySender: map[string]map[string]*touch{}}
 }
 
 func convKey(kind, conv string) string { return kind + "\x01" + conv }
@@ -141,6 +144,7 @@ func (l *MemoryLedger) Record(_ context.Context, msgs ...SentMessage) error {
 			delete(l.early, [2]string{k, ref})
 		}
 		c[ref] = &cp
+		l.indexAdd(&cp)
 		l.order = append(l.order, entryRef{conv: k, ref: ref, at: l.now()})
 		l.size++
 		for l.size > l.max {
@@ -159,7 +163,8 @@ func (l *MemoryLedger) drop() {
 	e := l.order[l.head]
 	l.head++
 	if c := l.convs[e.conv]; c != nil {
-		if _, ok := c[e.ref]; ok {
+		if m, ok := c[e.ref]; ok {
+			l.indexDrop(m)
 			delete(c, e.ref)
 			l.size--
 			if len(c) == 0 {

@@ -11,6 +11,10 @@
 //	{prefix}:{kind:conversation}:s:{sender}   sorted set: message ID → send time (unix ms)
 //	{prefix}:{kind:conversation}:senders      set of senders
 //	{prefix}:{kind:conversation}:recalled     set of recalled message IDs
+//	{prefix}:sender:{sender}                  sorted set: kind\x01conversation → newest send time (unix ms)
+//
+// The last, one per sender, answers discovery ("where did this account
+// post since T": webhook.SenderIndex) with one range read.
 //
 // One sorted set per conversation and sender answers the sweep's question
 // ("what did these senders post here between these times") with one range
@@ -26,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -63,7 +68,31 @@ func New(rdb redis.UniversalClient, opts ...Option) *Ledger {
 	return l
 }
 
-var _ webhook.Ledger = (*Ledger)(nil)
+var (
+	_ webhook.Ledger      = (*Ledger)(nil)
+	_ webhook.SenderIndex = (*Ledger)(nil)
+)
+
+func (l *Ledger) senderKey(sender string) string { return l.prefix + ":sender:{" + sender + "}" }
+
+// Touched returns the conversations sender posted in with a message sent
+// at since or later (webhook.SenderIndex), in one range read.
+func (l *Ledger) Touched(ctx context.Context, sender string, since time.Time) ([]webhook.Touched, error) {
+	zs, err := l.rdb.ZRangeByScoreWithScores(ctx, l.senderKey(sender), &redis.ZRangeBy{Min: strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}).Result()
+	if err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("redisledger: Touched: %w", err)
+	}
+	out := make([]webhook.Touched, 0, len(zs))
+	for _, z := range zs {
+		member, _ := z.Member.(string)
+		kind, conv, ok := strings.Cut(member, "\x01")
+		if !ok {
+			return nil, fmt.Errorf("redisledger: Touched: %q is not a conversation", member)
+		}
+		out = append(out, webhook.Touched{Kind: kind, Conversation: conv, Last: time.UnixMilli(int64(z.Score))})
+	}
+	return out, nil
+}
 
 func (l *Ledger) base(kind, conv string) string { return l.prefix + ":{" + kind + ":" + conv + "}" }
 
@@ -84,6 +113,9 @@ func (l *Ledger) Record(ctx context.Context, msgs ...webhook.SentMessage) error 
 			p.SAdd(ctx, senders, m.Sender)
 			p.Expire(ctx, byS, l.retention)
 			p.Expire(ctx, senders, l.retention)
+			touched := l.senderKey(m.Sender)
+			p.ZAddGT(ctx, touched, redis.Z{Score: float64(m.Time.UnixMilli()), Member: m.Kind + "\x01" + m.Conversation})
+			p.Expire(ctx, touched, l.retention)
 		}
 		return nil
 	})

@@ -279,3 +279,26 @@ func TestLedgerPrintsNoPassword(t *testing.T) {
 		assert.NotContains(t, out, fmt.Sprintf("%x", "redis-password-0001"), verb)
 	}
 }
+
+func TestTouched(t *testing.T) {
+	r := redistest.Start(t)
+	l := redisledger.New(r.Client(t))
+	ctx := context.Background()
+	require.NoError(t, l.Record(ctx,
+		webhook.SentMessage{Kind: webhook.KindGroup, Conversation: "@TGS#live", Sender: "spam", Seq: 1, Time: t0},
+		webhook.SentMessage{Kind: webhook.KindGroup, Conversation: webhook.GroupConversation("@TGS#c", "@TGS#c@TOPIC#t"), Sender: "spam", Seq: 2, Time: t0.Add(2 * time.Hour)},
+		webhook.SentMessage{Kind: webhook.KindGroup, Conversation: webhook.GroupConversation("@TGS#c", "@TGS#c@TOPIC#t"), Sender: "spam", Seq: 1, Time: t0.Add(time.Hour)},
+		webhook.SentMessage{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation("spam", "alice"), Sender: "spam", Key: "k1", Time: t0.Add(2 * time.Hour)},
+		webhook.SentMessage{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation("bob", "spam"), Sender: "bob", Key: "k2", Time: t0.Add(3 * time.Hour)},
+	))
+	got, err := l.Touched(ctx, "spam", t0.Add(30*time.Minute))
+	require.NoError(t, err)
+	sort.Slice(got, func(i, j int) bool { return got[i].Kind < got[j].Kind })
+	assert.Equal(t, []webhook.Touched{
+		{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation("alice", "spam"), Last: t0.Add(2 * time.Hour)},
+		{Kind: webhook.KindGroup, Conversation: webhook.GroupConversation("@TGS#c", "@TGS#c@TOPIC#t"), Last: t0.Add(2 * time.Hour)},
+	}, got, "the newest of spam's messages per conversation, even recorded out of order; not bob's")
+	none, err := l.Touched(ctx, "nobody", time.Time{})
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
