@@ -137,6 +137,7 @@ func (st *state) addC2C(m *stored) {
 // Sent is a message the server stored, as a fill or send helper returns it:
 // the ground truth tests compare against.
 type Sent struct {
+	Group  string // AddFootprint's group messages: the group
 	Sender string
 	To     string // one-to-one
 	Seq    uint64
