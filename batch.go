@@ -4,8 +4,12 @@ import (
 	"errors"
 )
 
-// maxItemsPerRequest is the documented cap of MsgSeqList and MsgKeyList.
-const maxItemsPerRequest = 10
+// MaxRecallItems is the documented cap of MsgSeqList and MsgKeyList: how
+// many messages one group or official-account recall request carries. A
+// call with more is sent as several requests.
+const MaxRecallItems = 10
+
+const maxItemsPerRequest = MaxRecallItems
 
 // appendField appends `"name":` and s as a JSON string.
 func appendField(dst []byte, name, s string) []byte {

@@ -19,10 +19,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var epoch = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
-func fake(t *testing.T) (*chatrecalltest.Server, *chatrecall.Client, *chatrecalltest.Clock) {
+func fake(t testing.TB, opts ...chatrecalltest.Option) (*chatrecalltest.Server, *chatrecall.Client, *chatrecalltest.Clock) {
 	t.Helper()
 	clock := chatrecalltest.NewClock(epoch)
-	srv := chatrecalltest.NewServer(chatrecalltest.WithClock(clock), chatrecalltest.WithoutRateLimits())
+	srv := chatrecalltest.NewServer(append([]chatrecalltest.Option{chatrecalltest.WithClock(clock), chatrecalltest.WithoutRateLimits()}, opts...)...)
 	t.Cleanup(srv.Close)
 	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithClock(clock), chatrecall.WithoutRateLimits())
 	require.NoError(t, err)
