@@ -16,8 +16,9 @@ import (
 // two and its older half gets a reader of its own. Each slice asks one
 // second wider than it owns on both sides and keeps only its own seconds,
 // so no message falls between two slices whether the service's MinTime and
-// MaxTime are inclusive or not; within a slice, a message the previous
-// page listed too is dropped (only that page's keys are kept).
+// MaxTime are inclusive or not; within a slice, a message listed before is
+// dropped (the keys kept are those at or below the cursor's second, so
+// memory does not grow with the slice).
 
 type c2cSlice struct {
 	lane int
@@ -26,8 +27,16 @@ type c2cSlice struct {
 	hi   int64  //
 	cur  int64  // MaxTime of the next page
 	key  string // LastMsgKey of the next page; "" on the first
+	// low is the earliest second the slice has emitted a message of: a
+	// page the cursor could not move past (a stuck answer) may still have
+	// listed seconds below the cursor, and a cut must not give them away.
+	low  int64
 	done bool
 }
+
+// top is the latest second a cut may give away: below both the cursor and
+// everything emitted. Called with s.mu held.
+func (s *c2cSlice) top() int64 { return min(s.cur, s.low-1) }
 
 // left is how many seconds the slice has still to read.
 func (s *c2cSlice) left() int64 {
@@ -36,7 +45,7 @@ func (s *c2cSlice) left() int64 {
 	if s.done {
 		return 0
 	}
-	return s.cur - s.lo
+	return s.top() - s.lo
 }
 
 type c2cWalk struct {
@@ -67,7 +76,7 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 	)
 	done := make(chan sliceDone)
 	start := func(lo, hi int64) {
-		s := &c2cSlice{lane: lanes, lo: lo, hi: hi, cur: hi}
+		s := &c2cSlice{lane: lanes, lo: lo, hi: hi, cur: hi, low: hi + 1}
 		lanes++
 		live = append(live, s)
 		go func() { done <- sliceDone{s, w.readSlice(ctx, s, &st, &mu, &stopped, emit)} }()
@@ -113,11 +122,11 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 				break
 			}
 			big.mu.Lock()
-			if big.done || big.cur-big.lo < 2 {
+			if big.done || big.top()-big.lo < 2 {
 				big.mu.Unlock()
 				break
 			}
-			mid := big.lo + (big.cur-big.lo)/2
+			mid := big.lo + (big.top()-big.lo)/2
 			lo := big.lo
 			big.lo = mid + 1
 			big.mu.Unlock()
@@ -152,7 +161,12 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 const stuckTries = 3
 
 func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu *sync.Mutex, stopped *bool, emit func(int, []chatrecall.Message) bool) error {
-	var prev map[string]bool
+	// emitted holds the keys this slice listed at or below its cursor's
+	// second: a page may list the cursor's second again, and a stuck or
+	// short page may have listed seconds below it that the next pages list
+	// again. Keys above the cursor are dropped: walking down, a later page
+	// never lists them (one that does is stale, and is filtered by time).
+	emitted := map[string]int64{}
 	first := true
 	stuck := 0
 	for {
@@ -187,10 +201,12 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 		var out []chatrecall.Message
 		for _, m := range p.Messages {
 			t := m.Time.Unix()
-			if m.MsgKey == "" || keys[m.MsgKey] || prev[m.MsgKey] || t < lo || t > hi {
-				continue
+			_, listed := emitted[m.MsgKey]
+			if m.MsgKey == "" || keys[m.MsgKey] || listed || t < lo || t > hi || !first && t > cur {
+				continue // listed before (walking down, everything above the cursor was)
 			}
 			keys[m.MsgKey] = true
+			s.low = min(s.low, t)
 			out = append(out, m)
 		}
 		mu.Lock()
@@ -217,6 +233,14 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 		default:
 			s.cur, s.key, stuck = last, p.LastMsgKey, 0
 		}
+		for _, m := range out {
+			emitted[m.MsgKey] = m.Time.Unix()
+		}
+		for k, t := range emitted {
+			if t > s.cur {
+				delete(emitted, k)
+			}
+		}
 		if err != nil {
 			s.done = true
 		}
@@ -229,16 +253,7 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 			return err
 		}
 		if stuck == 0 {
-			first, prev = false, keys
-		} else {
-			// The same page is asked again: what this answer listed must
-			// not be listed twice.
-			if prev == nil {
-				prev = map[string]bool{}
-			}
-			for k := range keys {
-				prev[k] = true
-			}
+			first = false
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -419,22 +418,37 @@ func TestSweepReadsPastALaggingClock(t *testing.T) {
 	assert.Equal(t, rep.Summary().Total, rep.Summary().Verified)
 }
 
-// haltingStub answers the first pages at once and never answers a later
-// one: a later page returns only when its read is cancelled. A sweep over
-// it ends only if planning is stopped, so whether the recalls' failure
-// stops it does not depend on timing.
+// haltingStub answers every page until the top 200 seqs' pages (about
+// 28 targets) have all been answered, then holds every later page below
+// them until its read is cancelled. A sweep over it ends only if planning
+// is stopped, so whether the recalls' failure stops it does not depend on
+// timing; and the top pages never wait behind held ones for a slot (a
+// held page takes one), since nothing is held before they are answered.
 type haltingStub struct {
 	*stub
-	held atomic.Int32 // later pages asked for, held until cancelled
+	mu  sync.Mutex
+	top map[uint64]bool // top pages answered, by ReqMsgSeq
 }
 
 func (h *haltingStub) GroupHistoryPage(ctx context.Context, r chatrecall.GroupHistoryPageRequest) (*chatrecall.GroupHistoryPage, error) {
-	if r.Before != 0 && r.Before < h.top-200 { // 200 seqs through: about 28 targets, recalls under way
-		h.held.Add(1)
+	before := r.Before
+	if before == 0 {
+		before = h.stub.top
+	}
+	h.mu.Lock()
+	hold := before+200 < h.stub.top && len(h.top) >= 10
+	h.mu.Unlock()
+	if hold {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
-	return h.stub.GroupHistoryPage(ctx, r)
+	p, err := h.stub.GroupHistoryPage(ctx, r)
+	if before+200 >= h.stub.top {
+		h.mu.Lock()
+		h.top[before] = true
+		h.mu.Unlock()
+	}
+	return p, err
 }
 
 func (h *haltingStub) RecallGroupMessages(_ context.Context, r chatrecall.GroupRecall) (*chatrecall.GroupRecallResult, error) {
@@ -450,7 +464,7 @@ func (h *haltingStub) RecallGroupMessages(_ context.Context, r chatrecall.GroupR
 // recall would repeat (10033) stops the plan's reading: the sweep ends,
 // well before its deadline, saying why.
 func TestPlanningStopsWhenRecallsStop(t *testing.T) {
-	h := &haltingStub{stub: newStub("count", 2000)}
+	h := &haltingStub{stub: newStub("count", 2000), top: map[uint64]bool{}}
 	ctx, cancel := context.WithTimeout(bg, 30*time.Second)
 	defer cancel()
 	rep, err := sweep.New(h, func(o *sweep.Options) { o.SkipVerify = true }).Sweep(ctx, groupConv("@TGS#stub"), sweep.Filter{Senders: []string{"u3"}})

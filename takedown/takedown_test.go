@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
 	"github.com/chatrecall/chatrecall/sweep"
 	"github.com/chatrecall/chatrecall/takedown"
@@ -129,4 +130,131 @@ func TestTakedownGroundTruth(t *testing.T) {
 	assert.Equal(t, footprint.LiveGroups+footprint.Peers-(20-footprint.Groups), fromLedgerOnly)
 	assert.Contains(t, strings.Join(d.Sources[1].Gaps, "\n"), "conversation list capped at 20: peers beyond it come only from the ledger")
 	assert.Contains(t, d.Summary(), "not known to be all")
+}
+
+// TestWithoutLedgerSaysWhatItMissed: with no ledger, the live groups and
+// the peers past the cap cannot be found; the run takes back what it
+// found and says, with numbers, that it did not see everything.
+func TestWithoutLedgerSaysWhatItMissed(t *testing.T) {
+	srv, client, clock := fake(t, chatrecalltest.WithContactCap(20))
+	tr := srv.AddFootprint(footprint)
+	got := newOutcomes()
+	rep, err := takedown.Takedown(context.Background(), client, "mallory", footprint.From, time.Time{}, func(o *takedown.Options) {
+		o.ContactCap, o.Clock, o.OnOutcome = 20, clock, got.add
+	})
+	require.ErrorIs(t, err, takedown.ErrIncomplete)
+	assert.Contains(t, err.Error(), "conversation list capped at 20 and no ledger")
+	assert.Equal(t, footprint.Groups+8, len(rep.Discovery.Targets))
+	found := 0
+	for _, s := range tr.Sent {
+		if s.Sender == "mallory" && len(got.of(s)) == 1 {
+			found++
+			assert.Equal(t, chatrecalltest.MessageRecalled, state(srv, s))
+		} else if s.Sender != "mallory" {
+			assert.Equal(t, chatrecalltest.MessagePresent, state(srv, s))
+		}
+	}
+	assert.Equal(t, footprint.Groups*footprint.Own+8*footprint.PeerMessages, found)
+}
+
+// TestDryRunThenApply: the plan sends nothing but history reads, estimates
+// the apply, and applying it (in two halves, the second as a resumed run
+// that skips what the first settled) takes back exactly the account's
+// messages.
+func TestDryRunThenApply(t *testing.T) {
+	srv, client, clock := fake(t, chatrecalltest.WithContactCap(20))
+	tr := srv.AddFootprint(footprint)
+	r := takedown.New(client, func(o *takedown.Options) { o.Ledger, o.ContactCap, o.Clock = ledgerOf(t, tr), 20, clock })
+	ctx := context.Background()
+	d, err := r.Discover(ctx, "mallory", footprint.From, epoch)
+	require.NoError(t, err)
+	var plans []*takedown.ConversationPlan
+	sum, err := r.Plan(ctx, d, func(p *takedown.ConversationPlan) error { plans = append(plans, p); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, tr.Own, sum.Messages)
+	assert.Len(t, plans, len(d.Targets))
+	assert.Empty(t, srv.RequestsTo(chatrecall.EndpointGroupRecall), "a dry run recalls nothing")
+	assert.Empty(t, srv.RequestsTo(chatrecall.EndpointC2CRecall))
+	want := map[string]int{
+		chatrecall.EndpointGroupRecall:  footprint.Groups + footprint.LiveGroups, // 6 or 4 a group: one request each
+		chatrecall.EndpointGroupHistory: footprint.Groups * footprint.Own / 2,    // seqs 10 apart: a page reads two back
+		chatrecall.EndpointC2CRecall:    footprint.Peers * footprint.PeerMessages,
+		chatrecall.EndpointC2CHistory:   footprint.Peers,
+	}
+	assert.Equal(t, want, sum.Estimate.Requests)
+	planned := map[string]int{}
+	for ep := range want {
+		planned[ep] = len(srv.RequestsTo(ep))
+	}
+
+	// Apply the first half of the conversations, then all with Done set to
+	// what the first settled, as a resumed run would.
+	first := newOutcomes()
+	settled := map[string]bool{}
+	r1 := takedown.New(client, func(o *takedown.Options) {
+		o.Ledger, o.Clock = ledgerOf(t, tr), clock
+		o.OnOutcome = func(out sweep.Outcome) { first.add(out); settled[out.GroupID+"/"+out.ID()] = true }
+	})
+	_, err = r1.Apply(ctx, slices.Values(plans[:len(plans)/2]))
+	require.NoError(t, err)
+	second := newOutcomes()
+	r2 := takedown.New(client, func(o *takedown.Options) {
+		o.Ledger, o.Clock, o.OnOutcome = ledgerOf(t, tr), clock, second.add
+		o.Done = func(it sweep.Item) bool { return settled[it.GroupID+"/"+it.ID()] }
+	})
+	rep, err := r2.Apply(ctx, slices.Values(plans))
+	require.NoError(t, err)
+	assert.Equal(t, len(settled), rep.Skipped)
+	for k, v := range second.byID {
+		first.byID[k] = append(first.byID[k], v...)
+	}
+	checkTruth(t, srv, tr, first)
+	applied := map[string]int{}
+	for ep := range want {
+		applied[ep] = len(srv.RequestsTo(ep)) - planned[ep]
+	}
+	assert.Equal(t, want, applied, "the estimate counts the requests applying sends")
+}
+
+// TestBadInputSendsNothing: what cannot be a takedown is refused before
+// any request, naming the field.
+func TestBadInputSendsNothing(t *testing.T) {
+	srv, client, _ := fake(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name         string
+		account      string
+		since, until time.Time
+		opts         func(*takedown.Options)
+		field        string
+	}{
+		{"empty account", "", epoch, time.Time{}, nil, "account"},
+		{"control character", "mal\x00lory", epoch, time.Time{}, nil, "account"},
+		{"bad UTF-8", "mal\xfflory", epoch, time.Time{}, nil, "account"},
+		{"no since", "mallory", time.Time{}, time.Time{}, nil, "since"},
+		{"inverted window", "mallory", epoch, epoch.Add(-time.Hour), nil, "until"},
+		{"empty window", "mallory", epoch, epoch, nil, "until"},
+		{"reason too long", "mallory", epoch, time.Time{}, func(o *takedown.Options) { o.Reason = strings.Repeat("x", 101) }, "Reason"},
+		{"negative cap", "mallory", epoch, time.Time{}, func(o *takedown.Options) { o.ContactCap = -1 }, "ContactCap"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var fns []func(*takedown.Options)
+			if tc.opts != nil {
+				fns = append(fns, tc.opts)
+			}
+			_, err := takedown.Takedown(ctx, client, tc.account, tc.since, tc.until, fns...)
+			var ve *chatrecall.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.field, ve.Field)
+			assert.Empty(t, srv.Requests())
+		})
+	}
+	// A discovery edited to hold another account's conversation.
+	r := takedown.New(client)
+	d := &takedown.Discovery{Account: "mallory", Since: epoch, Targets: []takedown.Target{{Conversation: chatrecall.Conversation{Account: "alice", Peer: "bob"}, Sender: "mallory"}}}
+	_, err := r.Run(ctx, d)
+	var ve *chatrecall.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "d.Targets[0]", ve.Field)
+	assert.Empty(t, srv.Requests())
 }
