@@ -11,9 +11,11 @@ import (
 
 // This file reads a one-to-one conversation with many pages in flight. The
 // window is cut into time slices, each owning the seconds [lo, hi] and read
-// newest first with LastMsgKey; whenever fewer slices are running than the
-// gate lets through, the running slice with the most time left is cut in
-// two and its older half gets a reader of its own. Each slice asks one
+// newest first with LastMsgKey. The read starts as one slice (most
+// conversations are one page); whenever fewer slices are running than the
+// gate lets through, the running slice with the most time left, of those a
+// page showed to have more, is cut in two and its older half gets a reader
+// of its own. Each slice asks one
 // second wider than it owns on both sides and keeps only its own seconds,
 // so no message falls between two slices whether the service's MinTime and
 // MaxTime are inclusive or not; within a slice, a message listed before is
@@ -32,11 +34,20 @@ type c2cSlice struct {
 	// listed seconds below the cursor, and a cut must not give them away.
 	low  int64
 	done bool
+	// more: a page showed the slice has more than one page to read: only
+	// such a slice is worth cutting (most conversations are one page).
+	more bool
 }
 
 // top is the latest second a cut may give away: below both the cursor and
 // everything emitted. Called with s.mu held.
 func (s *c2cSlice) top() int64 { return min(s.cur, s.low-1) }
+
+func (s *c2cSlice) hasMore() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.more
+}
 
 // left is how many seconds the slice has still to read.
 func (s *c2cSlice) left() int64 {
@@ -54,6 +65,7 @@ type c2cWalk struct {
 	conv        chatrecall.Conversation
 	since, till int64 // inclusive, unix seconds
 	slices      func() int
+	grow        chan struct{} // a slice found it has more than a page
 }
 
 type sliceDone struct {
@@ -81,31 +93,29 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 		live = append(live, s)
 		go func() { done <- sliceDone{s, w.readSlice(ctx, s, &st, &mu, &stopped, emit)} }()
 	}
-	// Start as many slices as the gate lets through, each at least a
-	// second wide.
-	n := int64(max(1, w.slices()))
-	span := w.till - w.since + 1
-	n = min(n, span)
-	for i := int64(0); i < n; i++ {
-		hi := w.till - span*i/n
-		lo := w.till - span*(i+1)/n + 1
-		start(lo, hi)
-	}
+	// Start with one slice: most conversations are one page. A slice that
+	// shows it has more is cut in two, and again, while the gate lets
+	// more through.
+	w.grow = make(chan struct{}, 1)
+	start(w.since, w.till)
 	running := len(live)
 	var firstErr error
 	for running > 0 {
-		d := <-done
-		running--
-		if d.err != nil && firstErr == nil && (chatrecall.Repeats(d.err) || ctx.Err() != nil) {
-			firstErr = d.err // every other slice would fail the same way
-			cancel()
-		}
-		if d.err != nil {
-			d.s.mu.Lock()
-			st.Unseen = append(st.Unseen, Range{Since: time.Unix(d.s.lo, 0), Until: time.Unix(min(d.s.cur, d.s.hi), 0), Why: "not read: " + d.err.Error()})
-			d.s.mu.Unlock()
-		} else if laneEnd != nil {
-			laneEnd(d.s.lane)
+		select {
+		case d := <-done:
+			running--
+			if d.err != nil && firstErr == nil && (chatrecall.Repeats(d.err) || ctx.Err() != nil) {
+				firstErr = d.err // every other slice would fail the same way
+				cancel()
+			}
+			if d.err != nil {
+				d.s.mu.Lock()
+				st.Unseen = append(st.Unseen, Range{Since: time.Unix(d.s.lo, 0), Until: time.Unix(min(d.s.cur, d.s.hi), 0), Why: "not read: " + d.err.Error()})
+				d.s.mu.Unlock()
+			} else if laneEnd != nil {
+				laneEnd(d.s.lane)
+			}
+		case <-w.grow:
 		}
 		mu.Lock()
 		halt := stopped
@@ -114,7 +124,7 @@ func (w *c2cWalk) run(ctx context.Context, emit func(lane int, msgs []chatrecall
 			// Cut the running slice with the most time left in two.
 			var big *c2cSlice
 			for _, s := range live {
-				if big == nil || s.left() > big.left() {
+				if s.hasMore() && (big == nil || s.left() > big.left()) {
 					big = s
 				}
 			}
@@ -232,6 +242,13 @@ func (w *c2cWalk) readSlice(ctx context.Context, s *c2cSlice, st *readStats, mu 
 			}
 		default:
 			s.cur, s.key, stuck = last, p.LastMsgKey, 0
+			if !s.more {
+				s.more = true
+				select {
+				case w.grow <- struct{}{}:
+				default:
+				}
+			}
 		}
 		for _, m := range out {
 			emitted[m.MsgKey] = m.Time.Unix()

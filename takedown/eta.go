@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -161,8 +160,9 @@ type timedAPI struct {
 func (t *timedAPI) note(start time.Time) {
 	d := time.Since(start)
 	t.mu.Lock()
-	if len(t.times) < 1<<14 {
-		t.times = append(t.times, d)
+	t.times = append(t.times, d)
+	if len(t.times) > 1<<12 {
+		t.times = []time.Duration{slices.Min(t.times)}
 	}
 	t.mu.Unlock()
 }
@@ -177,16 +177,16 @@ func (t *timedAPI) C2CHistoryPage(ctx context.Context, r chatrecall.C2CHistoryPa
 	return t.API.C2CHistoryPage(ctx, r)
 }
 
-// roundTrip is a typical round trip: the tenth percentile of the calls,
-// which excludes the time calls waited for the rate limiter.
+// roundTrip is the round trip without queueing: the fastest call. (A call
+// also waits for the client's rate limiter, and while planning at the
+// limit nearly every call waits; only the fastest waited for nothing.)
 func (t *timedAPI) roundTrip() time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.times) == 0 {
 		return 0
 	}
-	sort.Slice(t.times, func(i, j int) bool { return t.times[i] < t.times[j] })
-	return t.times[len(t.times)/10]
+	return slices.Min(t.times)
 }
 
 var _ sweep.API = (*timedAPI)(nil)

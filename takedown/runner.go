@@ -182,3 +182,14 @@ func checkWindow(method, account string, since, until time.Time) error {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// API returns the client the runner works through.
+func (r *Runner) API() API { return r.api }
+
+// Options returns a function that gives a new runner r's options, so that
+// New(r.API(), r.Options(), more) derives one (a resumed run's, with Done
+// and PossiblyApplied set).
+func (r *Runner) Options() func(*Options) {
+	o := r.o
+	return func(p *Options) { *p = o }
+}

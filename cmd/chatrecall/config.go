@@ -57,8 +57,8 @@ func (a *app) configure(tpns bool) (chatrecall.Config, func(), error) {
 			// against the same one.
 			return a.demo.Config(), func() {}, nil
 		}
-		srv := demoServer()
-		a.demo = srv
+		srv, trail := demoServer()
+		a.demo, a.demoTrail = srv, trail
 		fmt.Fprintln(a.e.stderr, "chatrecall: --demo: using an in-process fake service; nothing leaves this machine")
 		return srv.Config(), srv.Close, nil
 	}
@@ -131,7 +131,7 @@ func readSecret(path, flagName string) (string, error) {
 }
 
 // demoServer is the fake service --demo runs against.
-func demoServer() *chatrecalltest.Server {
+func demoServer() (*chatrecalltest.Server, *chatrecalltest.Trail) {
 	srv := chatrecalltest.NewServer()
 	seqs := make([]uint64, 2000)
 	for i := range seqs {
@@ -154,7 +154,7 @@ func demoServer() *chatrecalltest.Server {
 	// For sweep: a week of chatter from 20 senders, the last hours included.
 	now := time.Now()
 	srv.FillGroup("@TGS#spam", chatrecalltest.Fill{Messages: 5000, Senders: 20, From: now.Add(-7 * 24 * time.Hour), To: now, Seed: 1})
-	srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 200, From: now.Add(-24 * time.Hour), To: now, Seed: 2})
+	srv.FillC2C("alice", "mallory", chatrecalltest.Fill{Messages: 200, From: now.Truncate(time.Hour).Add(-24 * time.Hour), To: now.Truncate(time.Hour), Seed: 2})
 	srv.FillOfficial("@TOA#_news", chatrecalltest.Fill{Messages: 100, From: now.Add(-24 * time.Hour), To: now})
 	srv.AddPushTask(chatrecalltest.PushTask{ID: "demo-task", KeptCopies: true})
 	srv.AddPushTask(chatrecalltest.PushTask{ID: "demo-task-bare"})
@@ -164,5 +164,15 @@ func demoServer() *chatrecalltest.Server {
 	srv.AddTPNSTask(chatrecalltest.TPNSTask{ID: "1004", PushType: "all", Status: chatrecalltest.TPNSStatusFinished, CollapseID: 42, Title: "50% off"})
 	srv.AddTPNSTask(chatrecalltest.TPNSTask{ID: "1005", PushType: "token_list", Status: chatrecalltest.TPNSStatusFinished})
 	srv.AddTPNSTask(chatrecalltest.TPNSTask{ID: "1006", PushType: "tag", Status: chatrecalltest.TPNSStatusFinished, CollapseID: 43, Title: "VIP only"})
-	return srv
+	// For takedown: mallory, taken over two hours ago, posted in 8 groups,
+	// to 30 peers (the conversation list keeps 20: the others, and 2
+	// live-stream groups, only the demo's webhook ledger knows).
+	// Its times (and so its one-to-one message keys) are the same in every
+	// run within the hour, so a plan made by one --demo run applies in the
+	// next.
+	hour := now.Truncate(time.Hour)
+	trail := srv.AddFootprint(chatrecalltest.Footprint{Account: demoAccount, Groups: 8, GroupMessages: 200, Own: 20,
+		Peers: 30, PeerMessages: 2, PeerReplies: 1, LiveGroups: 2, LiveMessages: 3,
+		From: hour.Add(-2 * time.Hour), To: hour.Add(-time.Minute), Seed: 3})
+	return srv, trail
 }

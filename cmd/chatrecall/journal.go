@@ -167,7 +167,7 @@ func (j *journal) enqueue(e journalEntry) {
 }
 
 // writeSync appends v and returns once it is on disk.
-func (j *journal) writeSync(v journalLine) error {
+func (j *journal) writeSync(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func (j *journal) writeSync(v journalLine) error {
 
 // writeThen appends v and runs after once it is on disk (never, if the
 // journal fails: what is not recorded is not printed).
-func (j *journal) writeThen(v journalLine, after func()) {
+func (j *journal) writeThen(v any, after func()) {
 	b, _ := json.Marshal(v)
 	j.enqueue(journalEntry{line: append(b, '\n'), after: after})
 }

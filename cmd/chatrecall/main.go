@@ -48,6 +48,7 @@ func main() {
 		stdout:  os.Stdout,
 		stderr:  os.Stderr,
 		tty:     term.IsTerminal(int(os.Stderr.Fd())),
+		ask:     term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
 		signals: sigs,
 		exit:    os.Exit,
 	})
@@ -61,6 +62,7 @@ type env struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	tty     bool             // stderr is a terminal: draw a progress bar
+	ask     bool             // stdin and stderr are a terminal: a person can confirm
 	signals <-chan os.Signal // stop requests; nil in tests that send none
 	exit    func(code int)   // exits at once (a second signal)
 }

@@ -50,6 +50,8 @@ type app struct {
 	code int
 	stop *stopper
 	demo *chatrecalltest.Server // --demo: the run's fake, once started
+	// demoTrail is what the demo's footprint added (its ledger's records).
+	demoTrail *chatrecalltest.Trail
 }
 
 // usageErr is a problem with the command line or the configuration.
@@ -147,7 +149,7 @@ short, finish it with --resume FILE.`,
 	f.DurationVar(&a.o.timeout, "timeout", chatrecall.DefaultTimeout, "bound on each attempt")
 	f.StringVar(&a.o.baseURL, "base-url", "", "send Chat requests here instead of the region's domain (a proxy)")
 	f.StringVar(&a.o.tpnsBaseURL, "tpns-base-url", "", "send TPNS requests here instead of the access point")
-	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd(), a.sweepCmd(), a.containCmd())
+	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd(), a.sweepCmd(), a.containCmd(), a.takedownCmd())
 	return root
 }
 
