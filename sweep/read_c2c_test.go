@@ -38,6 +38,7 @@ func TestC2CReadListsEachMessageOnce(t *testing.T) {
 		srv.Close()
 	}
 }
+
 // TestC2CReadListsEachMessageOnceUnderLag: as above, with history lag; a
 // stuck page's messages below the cursor, then a short page, listed a
 // message twice before the slice kept every key below its cursor.

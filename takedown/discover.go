@@ -71,11 +71,11 @@ type SourceReport struct {
 // Discovery is a snapshot of the conversations an account may have posted
 // in, in a window.
 type Discovery struct {
-	Account string    `json:"account"`
-	Since   time.Time `json:"since"`
-	Until   time.Time `json:"until"`
-	Taken   time.Time `json:"taken"`
-	Targets []Target  `json:"-"`
+	Account string         `json:"account"`
+	Since   time.Time      `json:"since"`
+	Until   time.Time      `json:"until"`
+	Taken   time.Time      `json:"taken"`
+	Targets []Target       `json:"-"`
 	Sources []SourceReport `json:"sources"`
 	// Unseen are conversations, or parts of the search, known not to be
 	// covered (a failed source, a capped list with no ledger, a
