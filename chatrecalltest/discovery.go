@@ -81,6 +81,7 @@ func (s *Server) applyRecentContacts(body []byte) (any, chatrecall.Code, []strin
 	type conv struct {
 		item map[string]any
 		at   time.Time
+		id   string // ties broken by it, so pages are stable
 	}
 	var convs []conv
 	for k, list := range s.state.c2cConv {
@@ -95,16 +96,21 @@ func (s *Server) applyRecentContacts(body []byte) (any, chatrecall.Code, []strin
 		if a != req.Account || c2cKey(a, b) != k {
 			continue
 		}
-		convs = append(convs, conv{map[string]any{"Type": 1, "To_Account": b, "MsgTime": last.at.Unix(), "TopFlag": 0}, last.at})
+		convs = append(convs, conv{map[string]any{"Type": 1, "To_Account": b, "MsgTime": last.at.Unix(), "TopFlag": 0}, last.at, "1" + b})
 	}
 	for _, g := range s.joined(req.Account) {
 		var at time.Time
 		if n := len(g.store.seqs); n > 0 {
 			at = g.store.bySeq[g.store.seqs[n-1]].at
 		}
-		convs = append(convs, conv{map[string]any{"Type": 2, "GroupId": g.ID, "MsgTime": at.Unix(), "TopFlag": 0}, at})
+		convs = append(convs, conv{map[string]any{"Type": 2, "GroupId": g.ID, "MsgTime": at.Unix(), "TopFlag": 0}, at, "2" + g.ID})
 	}
-	sort.Slice(convs, func(i, j int) bool { return convs[i].at.After(convs[j].at) })
+	sort.Slice(convs, func(i, j int) bool {
+		if !convs[i].at.Equal(convs[j].at) {
+			return convs[i].at.After(convs[j].at)
+		}
+		return convs[i].id < convs[j].id
+	})
 	if len(convs) > s.state.contactCap {
 		convs = convs[:s.state.contactCap] // the service keeps the newest
 	}

@@ -251,15 +251,11 @@ func (r *Runner) Run(ctx context.Context, d *Discovery) (*Report, error) {
 		return nil, err
 	}
 	rep := r.newReport(d)
-	var planMu sync.Mutex
 	p := r.newPool()
 	p.feedTargets(d.Targets, func(t Target) {
 		cp := r.planOne(ctx, r.hist, t, d.Since, d.Until)
 		if r.o.OnPlan != nil {
-			planMu.Lock()
-			err := r.o.OnPlan(cp)
-			planMu.Unlock()
-			if err != nil {
+			if err := r.o.OnPlan(cp); err != nil {
 				cp.Err = errors.Join(cp.Err, err)
 				res := ConversationResult{Target: t, Planned: len(cp.Items), Stats: cp.Stats, Unseen: cp.Unseen, Err: cp.Err.Error()}
 				for _, it := range cp.Items {

@@ -61,8 +61,8 @@ type Options struct {
 	Conversations int
 	// OnPlan, when set, is called once per conversation with its plan
 	// before any of it is recalled (a journal writes it down); an error
-	// stops that conversation before anything is sent. Calls are
-	// serialized.
+	// stops that conversation before anything is sent. Calls may be
+	// concurrent (each conversation's own).
 	OnPlan func(*ConversationPlan) error
 	// OnRecall and OnOutcome are the sweep's, for every conversation;
 	// OnOutcome's calls are serialized across conversations.

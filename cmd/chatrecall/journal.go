@@ -177,6 +177,22 @@ func (j *journal) writeSync(v any) error {
 	return <-done
 }
 
+// writeSyncAll appends vs as consecutive lines (nothing else between them)
+// and returns once they are on disk.
+func (j *journal) writeSyncAll(vs []any) error {
+	var buf bytes.Buffer
+	for _, v := range vs {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		buf.Write(append(b, '\n'))
+	}
+	done := make(chan error, 1)
+	j.enqueue(journalEntry{line: buf.Bytes(), done: done})
+	return <-done
+}
+
 // writeThen appends v and runs after once it is on disk (never, if the
 // journal fails: what is not recorded is not printed).
 func (j *journal) writeThen(v any, after func()) {

@@ -179,14 +179,7 @@ func (a *app) runTakedown(f *takedownFlags) error {
 		o.Reason, o.SkipVerify, o.ContactCap, o.Conversations, o.Ledger = h.Reason, h.NoVerify, cmpInt(h.ContactCap, f.contactCap), f.conversations, ledger
 		o.OnOutcome, o.OnConversation = out.outcome, out.conversation
 		if jr != nil {
-			o.OnPlan = func(p *takedown.ConversationPlan) error {
-				for _, l := range planLines(p) {
-					if err := jr.writeSync(l); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
+			o.OnPlan = func(p *takedown.ConversationPlan) error { return jr.writeSyncAll(planLines(p)) }
 		}
 	})
 	ctx := context.Background()
@@ -244,24 +237,14 @@ func (a *app) applyTakedown(ctx context.Context, r *takedown.Runner, out *tdOut,
 			}
 		}
 	}
+	out.begin(len(st.plans)+len(rest(st, f.resume != "")), messages)
 	out.earlier(st)
 	r2 := takedown.New(r.API(), r.Options(), func(o *takedown.Options) {
 		o.Done = func(it sweep.Item) bool { rw, ok := st.outcome[tdKey(it)]; return ok && definite(rw.Outcome) }
 		o.PossiblyApplied = func(it sweep.Item) bool { return st.sent[tdKey(it)] }
 	})
-	// Conversations the discovery found that a killed run had not planned
-	// yet are planned now.
-	var rest []takedown.Target
-	if f.resume != "" {
-		for _, t := range st.discovery.Targets {
-			if !st.planned[t.Name()] {
-				rest = append(rest, t)
-			}
-		}
-	}
-	out.begin(len(st.plans)+len(rest), messages)
 	rep, _ := r2.Apply(ctx, slices.Values(st.plans))
-	if len(rest) > 0 && !a.stop.stopped() {
+	if rest := rest(st, f.resume != ""); len(rest) > 0 && !a.stop.stopped() {
 		d := *st.discovery
 		d.Targets = rest
 		more, _ := r2.Run(ctx, &d)
@@ -269,6 +252,20 @@ func (a *app) applyTakedown(ctx context.Context, r *takedown.Runner, out *tdOut,
 	}
 	rep.Discovery = st.discovery
 	return a.endTakedown(out, jr, rep, st.discovery)
+}
+
+// rest are the conversations the discovery found that a killed run had not
+// planned yet: a resumed run plans them.
+func rest(st *tdState, resumed bool) []takedown.Target {
+	var out []takedown.Target
+	if resumed {
+		for _, t := range st.discovery.Targets {
+			if !st.planned[t.Name()] {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 func cmp(a, b string) string {

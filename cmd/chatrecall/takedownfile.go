@@ -78,7 +78,7 @@ func tdKey(it sweep.Item) string {
 const chunk = 500
 
 // planLines are a conversation's plan as lines.
-func planLines(p *takedown.ConversationPlan) []tdLine {
+func planLines(p *takedown.ConversationPlan) []any {
 	n := len(p.Items)
 	head := tdLine{Conversation: &p.Target, Planned: &n}
 	for _, u := range p.Unseen {
@@ -87,7 +87,7 @@ func planLines(p *takedown.ConversationPlan) []tdLine {
 	if p.Err != nil {
 		head.Error = p.Err.Error()
 	}
-	out := []tdLine{head}
+	out := []any{head}
 	for i := 0; i < n; i += chunk {
 		out = append(out, tdLine{Items: p.Items[i:min(n, i+chunk)]})
 	}
@@ -139,6 +139,16 @@ func readTakedown(flag, path string) (*tdState, error) {
 	st := &tdState{planned: map[string]bool{}, sent: map[string]bool{}, outcome: map[string]row{}}
 	r := bufio.NewReaderSize(f, 1<<20)
 	var cur *takedown.ConversationPlan
+	want := 0 // cur's item count, as its conversation line says
+	// A conversation whose items were not all written (the run died while
+	// writing its plan) was not planned: nothing of it was sent.
+	closePlan := func() {
+		if cur != nil && len(cur.Items) != want {
+			st.plans = st.plans[:len(st.plans)-1]
+			delete(st.planned, cur.Name())
+		}
+		cur = nil
+	}
 	for n := 1; ; n++ {
 		line, err := r.ReadBytes('\n')
 		if err == io.EOF {
@@ -169,7 +179,11 @@ func readTakedown(flag, path string) (*tdState, error) {
 			}
 			st.discovery.Targets = append(st.discovery.Targets, l.Targets...)
 		case l.Conversation != nil:
-			cur = &takedown.ConversationPlan{Target: *l.Conversation}
+			closePlan()
+			cur, want = &takedown.ConversationPlan{Target: *l.Conversation}, 0
+			if l.Planned != nil {
+				want = *l.Planned
+			}
 			if l.Error != "" {
 				cur.Err = fmt.Errorf("%s", l.Error)
 			}
@@ -196,6 +210,7 @@ func readTakedown(flag, path string) (*tdState, error) {
 			st.done = true
 		}
 	}
+	closePlan()
 	if st.header.Account == "" {
 		return nil, usagef("takedown: %s: %s is empty", flag, path)
 	}

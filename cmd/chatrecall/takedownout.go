@@ -125,6 +125,7 @@ func (o *tdOut) earlier(st *tdState) {
 			rw := kr.row
 			rw.Detail = strings.TrimSpace("from the earlier run; " + rw.Detail)
 			o.rep.emit(rw)
+			continue
 		}
 		o.rep.settledEarlier(kr.row.Outcome)
 	}
