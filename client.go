@@ -40,6 +40,10 @@ const (
 	EndpointSetNoSpeaking = "setnospeaking"
 	EndpointGetNoSpeaking = "getnospeaking"
 	EndpointKick          = "kick"
+	// EndpointGroupMute is forbid_send_msg (mute members in a group);
+	// EndpointGroupMuted is get_group_muted_account (read them back).
+	EndpointGroupMute  = "forbid_send_msg"
+	EndpointGroupMuted = "get_group_muted_account"
 	// Discovery of the conversations an account touched (spec section 6).
 	EndpointJoinedGroups   = "get_joined_group_list"
 	EndpointRecentContacts = "recentcontact/get_list"

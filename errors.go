@@ -395,7 +395,7 @@ func codeTable(endpoint string) map[Code]codeInfo {
 		return c2cReadCodes
 	case EndpointSetNoSpeaking, EndpointGetNoSpeaking:
 		return muteCodes
-	case EndpointJoinedGroups:
+	case EndpointJoinedGroups, EndpointGroupMute, EndpointGroupMuted:
 		return groupReadCodes
 	case EndpointRecentContacts:
 		return contactCodes

@@ -74,6 +74,8 @@ var documentedLimits = map[string]serviceLimit{
 	EndpointSetNoSpeaking:       {200, time.Second},
 	EndpointGetNoSpeaking:       {200, time.Second},
 	EndpointKick:                {200, time.Second},
+	EndpointGroupMute:           {200, time.Second},
+	EndpointGroupMuted:          {200, time.Second},
 	EndpointJoinedGroups:        {200, time.Second},
 	EndpointRecentContacts:      {200, time.Second},
 }
@@ -83,7 +85,7 @@ var knownEndpoints = map[string]bool{
 	EndpointGroupRecall: true, EndpointOfficialRecall: true, EndpointC2CRecall: true, EndpointPushRevoke: true,
 	EndpointTPNSStop: true, EndpointTPNSRevoke: true, EndpointTPNSCancel: true, EndpointTPNSRecord: true, EndpointTPNSPush: true,
 	EndpointGroupHistory: true, EndpointC2CHistory: true, EndpointOfficialHistory: true, EndpointGroupDeleteBySender: true,
-	EndpointSetNoSpeaking: true, EndpointGetNoSpeaking: true, EndpointKick: true,
+	EndpointSetNoSpeaking: true, EndpointGetNoSpeaking: true, EndpointKick: true, EndpointGroupMute: true, EndpointGroupMuted: true,
 	EndpointJoinedGroups: true, EndpointRecentContacts: true,
 }
 

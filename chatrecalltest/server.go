@@ -112,6 +112,8 @@ func documentedLimits() map[string]limit {
 		chatrecall.EndpointSetNoSpeaking:       {200, time.Second},
 		chatrecall.EndpointGetNoSpeaking:       {200, time.Second},
 		chatrecall.EndpointKick:                {200, time.Second},
+		chatrecall.EndpointGroupMute:           {200, time.Second},
+		chatrecall.EndpointGroupMuted:          {200, time.Second},
 		chatrecall.EndpointJoinedGroups:        {200, time.Second},
 		chatrecall.EndpointRecentContacts:      {200, time.Second},
 		tpnsBroadcast:                          {1, time.Second},
@@ -261,6 +263,8 @@ var chatPaths = map[string]string{
 	"/v4/openconfigsvr/setnospeaking":                                    chatrecall.EndpointSetNoSpeaking,
 	"/v4/openconfigsvr/getnospeaking":                                    chatrecall.EndpointGetNoSpeaking,
 	"/v4/im_open_login_svc/kick":                                         chatrecall.EndpointKick,
+	"/v4/group_open_http_svc/forbid_send_msg":                            chatrecall.EndpointGroupMute,
+	"/v4/group_open_http_svc/get_group_muted_account":                    chatrecall.EndpointGroupMuted,
 	"/v4/group_open_http_svc/get_joined_group_list":                      chatrecall.EndpointJoinedGroups,
 	"/v4/recentcontact/get_list":                                         chatrecall.EndpointRecentContacts,
 }

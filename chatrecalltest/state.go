@@ -124,6 +124,9 @@ type state struct {
 	tpns       map[string]*TPNSTask
 	mutes      map[string]*mute // by account
 	kicks      map[string]int   // by account
+	// groupMutes: by group (and topic), each muted member's end (the
+	// zero time: for good).
+	groupMutes map[string]map[string]time.Time
 	contactCap int              // recentcontact's cap: 100 unless WithContactCap
 	nextID     int
 	seq        int64
@@ -138,6 +141,7 @@ func (st *state) init() {
 	st.tpns = map[string]*TPNSTask{}
 	st.mutes = map[string]*mute{}
 	st.kicks = map[string]int{}
+	st.groupMutes = map[string]map[string]time.Time{}
 	if st.contactCap == 0 {
 		st.contactCap = 100
 	}
@@ -352,6 +356,10 @@ func (s *Server) applyChat(x *exchange) (any, chatrecall.Code, []string) {
 		return s.applyGetNoSpeaking(x.body)
 	case chatrecall.EndpointKick:
 		return s.applyKick(x.body)
+	case chatrecall.EndpointGroupMute:
+		return s.applyGroupMute(x.body)
+	case chatrecall.EndpointGroupMuted:
+		return s.applyGroupMuted(x.body)
 	case chatrecall.EndpointJoinedGroups:
 		return s.applyJoinedGroups(x.body)
 	case chatrecall.EndpointRecentContacts:

@@ -24,6 +24,8 @@ type ContainAPI interface {
 	GetNoSpeaking(ctx context.Context, account string) (*chatrecall.NoSpeaking, error)
 	SetNoSpeaking(ctx context.Context, r chatrecall.SetNoSpeaking) (*chatrecall.Result, error)
 	Kick(ctx context.Context, account string) (*chatrecall.Result, error)
+	GroupMutedAccounts(ctx context.Context, groupID, topicID string) ([]chatrecall.GroupMuted, error)
+	MuteInGroup(ctx context.Context, r chatrecall.GroupMute) (*chatrecall.Result, error)
 }
 
 var _ ContainAPI = (*chatrecall.Client)(nil)
@@ -35,6 +37,10 @@ type ContainOptions struct {
 	Mute uint32
 	// NoKick leaves the account's logins as they are.
 	NoKick bool
+	// Groups are groups to mute the account in as well (forbid_send_msg),
+	// after the global mute and the kick: its mute there outlasts the
+	// global one if that is lifted. Never shortened either.
+	Groups []string
 	// Clock stamps the receipt; nil means the system clock.
 	Clock chatrecall.Clock
 }
@@ -51,6 +57,19 @@ type Receipt struct {
 	SetC2C   *uint32 `json:"set_c2c,omitempty"`
 	SetGroup *uint32 `json:"set_group,omitempty"`
 	Kicked   bool    `json:"kicked"`
+	// Groups are the mutes in the groups ContainOptions named.
+	Groups []GroupMuteReceipt `json:"groups,omitempty"`
+}
+
+// GroupMuteReceipt is what Contain found and did in one group.
+type GroupMuteReceipt struct {
+	GroupID string `json:"group"`
+	// Before is the account's mute there as read: 0 none, MuteForever for
+	// good, else the seconds it had left at the receipt's time.
+	Before uint32 `json:"before"`
+	// Set is the mute Contain set (nil: it was as long already, or the
+	// request failed before it could take effect).
+	Set *uint32 `json:"set,omitempty"`
 }
 
 // tolerance is how much shorter than asked a timed mute in place may be
@@ -73,6 +92,20 @@ func Contain(ctx context.Context, api ContainAPI, account string, o ContainOptio
 	}
 	if err := chatrecall.CheckText(method, "account", account); err != nil {
 		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, g := range o.Groups {
+		field := fmt.Sprintf("Groups[%d]", i)
+		if g == "" {
+			return nil, invalidf(method, field, "is required (a group ID), got an empty string")
+		}
+		if err := chatrecall.CheckText(method, field, g); err != nil {
+			return nil, err
+		}
+		if seen[g] {
+			return nil, invalidf(method, field, "%q is named twice", g)
+		}
+		seen[g] = true
 	}
 	clock := o.Clock
 	if clock == nil {
@@ -108,7 +141,47 @@ func Contain(ctx context.Context, api ContainAPI, account string, o ContainOptio
 		}
 		r.Kicked = true
 	}
-	return r, nil
+	var errs []error
+	for _, g := range o.Groups {
+		gr, err := containInGroup(ctx, api, account, g, want, r.At)
+		r.Groups = append(r.Groups, gr)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return r, errors.Join(errs...)
+}
+
+// containInGroup mutes account in one group, never shortening its mute
+// there.
+func containInGroup(ctx context.Context, api ContainAPI, account, group string, want uint32, now time.Time) (GroupMuteReceipt, error) {
+	gr := GroupMuteReceipt{GroupID: group}
+	muted, err := api.GroupMutedAccounts(ctx, group, "")
+	if err != nil {
+		return gr, fmt.Errorf("takedown: reading the mutes of group %s, before changing anything there: %w", group, err)
+	}
+	for _, m := range muted {
+		if m.Account != account {
+			continue
+		}
+		switch left := m.Until.Sub(now); {
+		case m.Until.Unix() >= int64(chatrecall.MuteForever):
+			gr.Before = chatrecall.MuteForever
+		case left > 0:
+			gr.Before = uint32((left + time.Second - 1) / time.Second)
+		}
+	}
+	if gr.Before == chatrecall.MuteForever || (want != chatrecall.MuteForever && uint64(gr.Before)+tolerance >= uint64(want)) {
+		return gr, nil // as long already: never shortened
+	}
+	if _, err := api.MuteInGroup(ctx, chatrecall.GroupMute{GroupID: group, Accounts: []string{account}, Seconds: want}); err != nil {
+		if errors.Is(err, chatrecall.ErrOutcomeUnknown) {
+			gr.Set = chatrecall.MuteSeconds(want) // it may have taken effect: undo must restore
+		}
+		return gr, fmt.Errorf("takedown: muting %q in group %s: %w", account, group, err)
+	}
+	gr.Set = chatrecall.MuteSeconds(want)
+	return gr, nil
 }
 
 // Undo restores the mutes a receipt says Contain changed, by the spec's
@@ -117,7 +190,7 @@ func Contain(ctx context.Context, api ContainAPI, account string, o ContainOptio
 // less the time since; the expiry is as exact as the clocks). A mute
 // Contain left alone is not touched. It returns what it set (nil: nothing
 // to undo). A kick cannot be undone: the account logs in again with a new
-// UserSig.
+// UserSig. The mutes in groups are restored by the same rule.
 func Undo(ctx context.Context, api ContainAPI, r *Receipt, clock chatrecall.Clock) (*chatrecall.NoSpeaking, error) {
 	const method = "Undo"
 	if ctx == nil {
@@ -134,9 +207,6 @@ func Undo(ctx context.Context, api ContainAPI, r *Receipt, clock chatrecall.Cloc
 	}
 	if r.At.IsZero() {
 		return nil, invalidf(method, "r.At", "is zero: not a receipt of Contain")
-	}
-	if r.SetC2C == nil && r.SetGroup == nil {
-		return nil, nil
 	}
 	if clock == nil {
 		clock = chatrecall.SystemClock()
@@ -155,18 +225,32 @@ func Undo(ctx context.Context, api ContainAPI, r *Receipt, clock chatrecall.Cloc
 		}
 		return chatrecall.MuteSeconds(uint32((left + time.Second - 1) / time.Second))
 	}
-	c2c, group := restore(r.SetC2C, r.Before.C2C), restore(r.SetGroup, r.Before.Group)
-	if _, err := api.SetNoSpeaking(ctx, chatrecall.SetNoSpeaking{Account: r.Account, C2C: c2c, Group: group}); err != nil {
-		return nil, fmt.Errorf("takedown: restoring %q's mutes: %w", r.Account, err)
+	var errs []error
+	var out *chatrecall.NoSpeaking
+	if r.SetC2C != nil || r.SetGroup != nil {
+		c2c, group := restore(r.SetC2C, r.Before.C2C), restore(r.SetGroup, r.Before.Group)
+		if _, err := api.SetNoSpeaking(ctx, chatrecall.SetNoSpeaking{Account: r.Account, C2C: c2c, Group: group}); err != nil {
+			errs = append(errs, fmt.Errorf("takedown: restoring %q's mutes: %w", r.Account, err))
+		} else {
+			out = &chatrecall.NoSpeaking{}
+			if c2c != nil {
+				out.C2C = *c2c
+			}
+			if group != nil {
+				out.Group = *group
+			}
+		}
 	}
-	out := &chatrecall.NoSpeaking{}
-	if c2c != nil {
-		out.C2C = *c2c
+	for _, g := range r.Groups {
+		secs := restore(g.Set, g.Before)
+		if secs == nil {
+			continue
+		}
+		if _, err := api.MuteInGroup(ctx, chatrecall.GroupMute{GroupID: g.GroupID, Accounts: []string{r.Account}, Seconds: *secs}); err != nil {
+			errs = append(errs, fmt.Errorf("takedown: restoring %q's mute in group %s: %w", r.Account, g.GroupID, err))
+		}
 	}
-	if group != nil {
-		out.Group = *group
-	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 func invalidf(method, field, format string, args ...any) error {

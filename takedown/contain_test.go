@@ -152,3 +152,77 @@ func TestContainBadInputSendsNothing(t *testing.T) {
 	}
 	assert.Empty(t, srv.Requests())
 }
+
+// TestContainInGroups: from 100 random starting states of the account's
+// mute in a group (none, for good, timed), Contain mutes it there after
+// the global mute and the kick, never shortening it, changes nothing when
+// run again, and Undo restores it by the spec's rule, to the second.
+func TestContainInGroups(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20261202, 2))
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		srv, client, clock := fake(t)
+		srv.AddGroup(chatrecalltest.Group{ID: "@TGS#g"})
+		var before uint32
+		switch rng.IntN(3) {
+		case 1:
+			before = chatrecall.MuteForever
+		case 2:
+			before = uint32(1 + rng.IntN(20000))
+		}
+		if before != 0 {
+			_, err := client.MuteInGroup(ctx, chatrecall.GroupMute{GroupID: "@TGS#g", Accounts: []string{"mallory"}, Seconds: before})
+			require.NoError(t, err)
+		}
+		mark := len(srv.Requests())
+		mute := uint32(0)
+		if rng.IntN(2) == 0 {
+			mute = uint32(1 + rng.IntN(20000))
+		}
+		r, err := takedown.Contain(ctx, client, "mallory", takedown.ContainOptions{Mute: mute, Clock: clock, Groups: []string{"@TGS#g"}})
+		require.NoError(t, err)
+		writes := 0
+		for _, q := range srv.Requests()[mark:] {
+			if q.Endpoint == chatrecall.EndpointGroupMute || q.Endpoint == chatrecall.EndpointSetNoSpeaking || q.Endpoint == chatrecall.EndpointKick {
+				writes++
+			}
+		}
+		assert.LessOrEqual(t, writes, 3, "at most a mute, a kick and a group mute beyond the reads")
+		require.Len(t, r.Groups, 1)
+		assert.Equal(t, before, r.Groups[0].Before)
+		until, muted := srv.GroupMutedUntil("@TGS#g", "", "mallory")
+		require.True(t, muted)
+		want := mute
+		if want == 0 {
+			want = chatrecall.MuteForever
+		}
+		switch {
+		case before == chatrecall.MuteForever:
+			assert.True(t, until.IsZero(), "for good stays for good")
+		case want == chatrecall.MuteForever:
+			assert.True(t, until.IsZero(), "muted for good, as asked")
+		default:
+			assert.GreaterOrEqual(t, until.Sub(clock.Now()), time.Duration(max(want, before)-60)*time.Second, "never shortened, at least as asked")
+		}
+		again, err := takedown.Contain(ctx, client, "mallory", takedown.ContainOptions{Mute: mute, Clock: clock, Groups: []string{"@TGS#g"}})
+		require.NoError(t, err)
+		assert.Nil(t, again.Groups[0].Set, "run again: the group mute is not changed")
+
+		d := time.Duration(rng.IntN(30000)) * time.Second
+		clock.Advance(d)
+		_, err = takedown.Undo(ctx, client, r, clock)
+		require.NoError(t, err)
+		until, muted = srv.GroupMutedUntil("@TGS#g", "", "mallory")
+		switch {
+		case r.Groups[0].Set == nil:
+			// never touched: as it was
+		case before == 0 || time.Duration(before)*time.Second <= d && before != chatrecall.MuteForever:
+			assert.False(t, muted, "none stays none (or ended when it would have): %d, %s later", before, d)
+		case before == chatrecall.MuteForever:
+			assert.True(t, muted && until.IsZero())
+		default:
+			require.True(t, muted)
+			assert.Equal(t, time.Duration(before)*time.Second-d, until.Sub(clock.Now()), "ends when it would have: %d, %s later", before, d)
+		}
+	}
+}

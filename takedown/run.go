@@ -88,61 +88,77 @@ type ConversationResult struct {
 func (c ConversationResult) Incomplete() bool { return len(c.Unseen) > 0 || c.Err != "" }
 
 // pool runs conversations, groups and one-to-one ones in pools of their
-// own, each Options.Conversations wide.
+// own: Options.Conversations groups, and eight times as many one-to-one
+// conversations, at once. Submitting never blocks, so one kind's queue
+// never holds back the other's (a plan lists its groups first).
 type pool struct {
-	wg    sync.WaitGroup
-	group chan func()
-	c2c   chan func()
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	ready  [2]*sync.Cond
+	queue  [2][]func()
+	closed bool
+}
+
+func kindOf(t Target) int {
+	if t.Kind() == chatrecall.KindGroup {
+		return 0
+	}
+	return 1
 }
 
 func (r *Runner) newPool() *pool {
-	n := r.parallel()
-	p := &pool{group: make(chan func(), n), c2c: make(chan func(), n)}
-	for _, ch := range []chan func(){p.group, p.c2c} {
+	p := &pool{}
+	for k, n := range []int{r.parallel(), r.parallel() * c2cFactor} {
+		p.ready[k] = sync.NewCond(&p.mu)
 		for range n {
 			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
-				for fn := range ch {
-					fn()
-				}
-			}()
+			go p.work(k)
 		}
 	}
 	return p
 }
 
-func (p *pool) submit(t Target, fn func()) {
-	if t.Kind() == chatrecall.KindGroup {
-		p.group <- fn
-	} else {
-		p.c2c <- fn
+func (p *pool) work(k int) {
+	defer p.wg.Done()
+	for {
+		p.mu.Lock()
+		for len(p.queue[k]) == 0 && !p.closed {
+			p.ready[k].Wait()
+		}
+		if len(p.queue[k]) == 0 {
+			p.mu.Unlock()
+			return
+		}
+		fn := p.queue[k][0]
+		p.queue[k][0] = nil
+		p.queue[k] = p.queue[k][1:]
+		p.mu.Unlock()
+		fn()
 	}
+}
+
+func (p *pool) submit(t Target, fn func()) {
+	k := kindOf(t)
+	p.mu.Lock()
+	p.queue[k] = append(p.queue[k], fn)
+	p.mu.Unlock()
+	p.ready[k].Signal()
 }
 
 func (p *pool) wait() {
-	close(p.group)
-	close(p.c2c)
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.ready[0].Broadcast()
+	p.ready[1].Broadcast()
 	p.wg.Wait()
 }
 
-// feedTargets submits fn for every target, groups and one-to-one
-// conversations from feeders of their own, so neither kind waits for the
-// other's queue.
+// feedTargets submits fn for every target.
 func (p *pool) feedTargets(targets []Target, fn func(Target)) {
-	var wg sync.WaitGroup
-	for _, group := range []bool{true, false} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, t := range targets {
-				if (t.Kind() == chatrecall.KindGroup) == group {
-					p.submit(t, func() { fn(t) })
-				}
-			}
-		}()
+	for _, t := range targets {
+		p.submit(t, func() { fn(t) })
 	}
-	wg.Wait()
 }
 
 // applyOne recalls and verifies one conversation's plan.

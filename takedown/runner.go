@@ -35,9 +35,13 @@ type Ledger interface {
 // for an account unless the app's edition raises it (spec section 6.2).
 const DefaultContactCap = 100
 
-// DefaultConversations is how many conversations of each kind (groups,
-// one-to-one) a takedown works on at once.
+// DefaultConversations is how many groups a takedown works on at once;
+// it works on eight times as many one-to-one conversations (each is a few
+// requests one after another, where a group keeps many in flight itself).
 const DefaultConversations = 16
+
+// c2cFactor is how many one-to-one conversations run per group slot.
+const c2cFactor = 8
 
 // Options tune a Runner.
 type Options struct {
@@ -55,9 +59,10 @@ type Options struct {
 	// ContactCap is the app's conversation-list cap; a list that reaches
 	// it is treated as cut short. 0 means DefaultContactCap.
 	ContactCap int
-	// Conversations is how many conversations of each kind are worked on
-	// at once; 0 means DefaultConversations. They share the client's rate
-	// limiter, so the run moves at the busiest endpoint's limit.
+	// Conversations is how many groups are worked on at once, and an
+	// eighth of how many one-to-one conversations; 0 means
+	// DefaultConversations. They share the client's rate limiter, so the
+	// run moves at the busiest endpoint's limit.
 	Conversations int
 	// OnPlan, when set, is called once per conversation with its plan
 	// before any of it is recalled (a journal writes it down); an error

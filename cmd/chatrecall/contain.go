@@ -21,12 +21,14 @@ func (a *app) containCmd() *cobra.Command {
 	var account, receipt, undo string
 	var mute time.Duration
 	var noKick bool
+	var groups []string
 	c := &cobra.Command{
-		Use:   "contain (--account ID [--mute DURATION] [--receipt FILE] | --undo FILE)",
+		Use:   "contain (--account ID [--mute DURATION] [--group ID...] [--receipt FILE] | --undo FILE)",
 		Short: "Stop an account sending: mute it everywhere and log it out, with a receipt to undo it",
 		Long: `Contain reads the account's global mutes, mutes it for one-to-one and group messages
 (setnospeaking; until undone, or for --mute), never shortening a mute already longer, then
-invalidates its logins (kick). The receipt (--receipt, JSON) records what was there before;
+invalidates its logins (kick), then, with --group, mutes it in those groups too (forbid_send_msg,
+read first with get_group_muted_account, never shortened either). The receipt (--receipt, JSON) records what was there before;
 chatrecall contain --undo FILE restores it: none stays none, permanent stays permanent, a timed
 mute ends when it would have ended. Running contain again changes no mute and logs the account
 out again.
@@ -37,24 +39,25 @@ issuing them too. It removes nothing: take back what the account sent with chatr
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if undo != "" {
-				if account != "" || cmd.Flags().Changed("mute") || noKick || receipt != "" {
+				if account != "" || cmd.Flags().Changed("mute") || noKick || receipt != "" || len(groups) > 0 {
 					return usagef("contain: --undo takes the account and what to restore from FILE; give it alone")
 				}
 				return a.runUndo(undo)
 			}
-			return a.runContain(account, receipt, mute, noKick)
+			return a.runContain(account, receipt, mute, noKick, groups)
 		},
 	}
 	fl := c.Flags()
 	fl.StringVar(&account, "account", "", "the account to contain")
 	fl.DurationVar(&mute, "mute", 0, "mute for this long (such as 24h) instead of until undone")
 	fl.BoolVar(&noKick, "no-kick", false, "leave the account's logins as they are")
+	fl.StringSliceVar(&groups, "group", nil, "also mute the account in this group (repeat or separate with commas; not Work groups)")
 	fl.StringVar(&receipt, "receipt", "", "write the receipt to FILE (default contain-ACCOUNT.json); an existing file is never overwritten")
 	fl.StringVar(&undo, "undo", "", "restore the mutes the receipt in FILE records")
 	return c
 }
 
-func (a *app) runContain(account, receipt string, mute time.Duration, noKick bool) error {
+func (a *app) runContain(account, receipt string, mute time.Duration, noKick bool, groups []string) error {
 	if account == "" {
 		return usagef("contain: --account is required: the account to contain (or --undo FILE)")
 	}
@@ -77,6 +80,9 @@ func (a *app) runContain(account, receipt string, mute time.Duration, noKick boo
 		if !noKick {
 			fmt.Fprint(a.e.stdout, ", and log it out")
 		}
+		if len(groups) > 0 {
+			fmt.Fprintf(a.e.stdout, ", then mute it in %d group(s) %s", len(groups), what)
+		}
 		fmt.Fprintf(a.e.stdout, "; the receipt would go to %s. Nothing was sent.\n", receipt)
 		return nil
 	}
@@ -93,7 +99,7 @@ func (a *app) runContain(account, receipt string, mute time.Duration, noKick boo
 		return err
 	}
 	defer cleanup()
-	r, cerr := takedown.Contain(context.Background(), client, account, takedown.ContainOptions{Mute: uint32(secs), NoKick: noKick})
+	r, cerr := takedown.Contain(context.Background(), client, account, takedown.ContainOptions{Mute: uint32(secs), NoKick: noKick, Groups: groups})
 	if r != nil {
 		b, _ := json.MarshalIndent(r, "", "  ")
 		if _, err := f.Write(append(b, '\n')); err != nil {
@@ -119,7 +125,7 @@ func (a *app) runContain(account, receipt string, mute time.Duration, noKick boo
 func (a *app) printContain(r *takedown.Receipt, file string) {
 	if a.o.json {
 		b, _ := json.Marshal(map[string]any{"receipt": file, "account": r.Account, "before": r.Before.String(),
-			"set_c2c": r.SetC2C, "set_group": r.SetGroup, "kicked": r.Kicked})
+			"set_c2c": r.SetC2C, "set_group": r.SetGroup, "kicked": r.Kicked, "groups": r.Groups})
 		fmt.Fprintln(a.e.stdout, string(b))
 		return
 	}
@@ -139,6 +145,13 @@ func (a *app) printContain(r *takedown.Receipt, file string) {
 	}
 	if r.Kicked {
 		fmt.Fprintf(a.e.stdout, "%s: logged out (a UserSig issued from now on logs it in again: stop issuing them)\n", r.Account)
+	}
+	for _, g := range r.Groups {
+		if g.Set == nil {
+			fmt.Fprintf(a.e.stdout, "%s: in group %s: left as it was (%s)\n", r.Account, g.GroupID, muteWords(g.Before))
+			continue
+		}
+		fmt.Fprintf(a.e.stdout, "%s: in group %s: muted (%s)\n", r.Account, g.GroupID, muteWords(*g.Set))
 	}
 	fmt.Fprintf(a.e.stdout, "receipt: %s (undo: chatrecall contain --undo %s)\n", file, file)
 }
@@ -169,10 +182,25 @@ func (a *app) runUndo(file string) error {
 		}
 		return serviceFailure(err)
 	}
-	if got == nil {
+	changed := false
+	for _, g := range r.Groups {
+		changed = changed || g.Set != nil
+	}
+	if got == nil && !changed {
 		fmt.Fprintf(a.e.stdout, "%s: nothing to undo: contain changed no mute\n", r.Account)
 		return nil
 	}
 	fmt.Fprintf(a.e.stdout, "%s: mutes restored (the expiry of a timed mute is as exact as the clocks); the login cannot be restored: the account logs in with a new UserSig\n", r.Account)
 	return nil
+}
+
+// muteWords reads a mute time as "permanent", "none" or "3600s".
+func muteWords(v uint32) string {
+	switch v {
+	case 0:
+		return "none"
+	case chatrecall.MuteForever:
+		return "permanent"
+	}
+	return fmt.Sprintf("%ds", v)
 }
