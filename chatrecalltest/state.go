@@ -116,18 +116,18 @@ type pushTask struct {
 }
 
 type state struct {
-	groups     map[string]*group
-	official   map[string]*officialAccount
-	c2c        map[string]*stored   // by MsgKey
-	c2cConv    map[string][]*stored // by c2cKey, in time order
-	push       map[string]*pushTask
-	tpns       map[string]*TPNSTask
-	mutes      map[string]*mute // by account
-	kicks      map[string]int   // by account
+	groups   map[string]*group
+	official map[string]*officialAccount
+	c2c      map[string]*stored   // by MsgKey
+	c2cConv  map[string][]*stored // by c2cKey, in time order
+	push     map[string]*pushTask
+	tpns     map[string]*TPNSTask
+	mutes    map[string]*mute // by account
+	kicks    map[string]int   // by account
 	// groupMutes: by group (and topic), each muted member's end (the
 	// zero time: for good).
 	groupMutes map[string]map[string]time.Time
-	contactCap int              // recentcontact's cap: 100 unless WithContactCap
+	contactCap int // recentcontact's cap: 100 unless WithContactCap
 	nextID     int
 	seq        int64
 }
