@@ -382,7 +382,7 @@ func (a *app) dryTakedown(r *takedown.Runner, d *takedown.Discovery, h *tdHeader
 		sum.Messages, h.Account, sum.Conversations, sum.Empty, sum.Pages)
 	if e.Busiest != "" {
 		fmt.Fprintf(a.e.stderr, "chatrecall: applying it takes about %s: %d requests to %s at %.0f/s (round trip %s); nothing was sent but history reads\n",
-			e.ETA.Round(time.Second), e.Requests[e.Busiest], e.Busiest, float64(r.API().RateLimit(e.Busiest)), e.RoundTrip.Round(time.Millisecond))
+			roundETA(e.ETA), e.Requests[e.Busiest], e.Busiest, float64(r.API().RateLimit(e.Busiest)), e.RoundTrip.Round(time.Millisecond))
 	}
 	for _, s := range sum.Incomplete {
 		fmt.Fprintf(a.e.stderr, "chatrecall: NOT SEEN: %s\n", s)
@@ -394,4 +394,12 @@ func (a *app) dryTakedown(r *takedown.Runner, d *takedown.Discovery, h *tdHeader
 		a.code = exitFailed
 	}
 	return nil
+}
+
+// roundETA rounds an estimate as a person reads it.
+func roundETA(d time.Duration) time.Duration {
+	if d < 10*time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
 }

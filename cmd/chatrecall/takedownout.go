@@ -190,8 +190,16 @@ func (o *tdOut) conversation(c takedown.ConversationResult) {
 
 // endTakedown prints the summaries and sets the exit code.
 func (a *app) endTakedown(o *tdOut, jr *journal, rep *takedown.Report, d *takedown.Discovery) error {
-	if jr != nil && !a.stop.stopped() {
-		jr.writeThen(tdLine{Done: true}, func() {})
+	if jr != nil {
+		// Once this line is on disk, every row before it is printed: the
+		// count that follows is the whole of what this run printed.
+		err := jr.writeSync(tdLine{Done: !a.stop.stopped()})
+		if err == nil {
+			o.mu.Lock()
+			n := o.printed
+			o.mu.Unlock()
+			_ = jr.writeSync(tdLine{Printed: n})
+		}
 	}
 	closeJournal(a, jr)
 	if o.stopDraw != nil {
