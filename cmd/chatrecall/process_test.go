@@ -32,7 +32,7 @@ var (
 )
 
 // binary builds the command once per test process.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -54,7 +54,7 @@ func binary(t *testing.T) string {
 
 // command prepares the binary against srv (Chat credentials in the
 // environment, as an engineer would have them).
-func command(t *testing.T, srv *chatrecalltest.Server, args ...string) *exec.Cmd {
+func command(t testing.TB, srv *chatrecalltest.Server, args ...string) *exec.Cmd {
 	cmd := exec.Command(binary(t), append([]string{"--base-url", srv.URL}, args...)...)
 	cmd.Env = append(os.Environ(),
 		chatrecall.EnvSDKAppID+"="+strconv.Itoa(chatrecalltest.DefaultSDKAppID),

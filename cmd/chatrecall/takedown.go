@@ -29,6 +29,7 @@ type takedownFlags struct {
 	redisURL, prefix                       string
 	contactCap, conversations              int
 	noVerify, yes                          bool
+	settle                                 time.Duration
 }
 
 func (a *app) takedownCmd() *cobra.Command {
@@ -74,6 +75,7 @@ Large takedowns ask for confirmation on a terminal (--yes skips it); without a t
 	fl.IntVar(&f.contactCap, "contact-cap", takedown.DefaultContactCap, "the app's conversation-list cap (100, or up to 500 on higher editions)")
 	fl.IntVar(&f.conversations, "conversations", takedown.DefaultConversations, "conversations of each kind worked on at once")
 	fl.BoolVar(&f.noVerify, "no-verify", false, "do not read the messages back after recalling them")
+	fl.DurationVar(&f.settle, "settle", sweep.DefaultSettle, "how long to keep reading back a message the service answered recalled (history lags; live-stream groups wait for the after-recall callback)")
 	fl.BoolVar(&f.yes, "yes", false, "do not ask for confirmation on a terminal")
 	return c
 }
@@ -96,6 +98,8 @@ func (f *takedownFlags) check(dry bool) error {
 		return usagef("takedown: --dry-run sends nothing: leave out --journal, --resume and --plan")
 	case f.contactCap < 1:
 		return usagef("takedown: --contact-cap %d: give the app's conversation-list cap (100 unless the edition raises it)", f.contactCap)
+	case f.settle <= 0:
+		return usagef("takedown: --settle %s: give a positive duration", f.settle)
 	case f.conversations < 1:
 		return usagef("takedown: --conversations %d: give a positive number", f.conversations)
 	case len(f.reason) > chatrecall.MaxReasonBytes:
@@ -177,7 +181,7 @@ func (a *app) runTakedown(f *takedownFlags) error {
 	}
 	r := takedown.New(api, func(o *takedown.Options) {
 		o.Reason, o.SkipVerify, o.ContactCap, o.Conversations, o.Ledger = h.Reason, h.NoVerify, cmpInt(h.ContactCap, f.contactCap), f.conversations, ledger
-		o.OnOutcome, o.OnConversation = out.outcome, out.conversation
+		o.OnOutcome, o.OnConversation, o.Settle = out.outcome, out.conversation, f.settle
 		if jr != nil {
 			o.OnPlan = func(p *takedown.ConversationPlan) error { return jr.writeSyncAll(planLines(p)) }
 		}
