@@ -261,3 +261,33 @@ func TestTornPlanIsNotPlanned(t *testing.T) {
 	assert.Empty(t, st.plans)
 	assert.False(t, st.planned["g"])
 }
+
+// TestTakedownAsksOnATerminal: a large takedown asks before sending on a
+// terminal; "n" sends nothing; --yes does not ask.
+func TestTakedownAsksOnATerminal(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	now := time.Now()
+	srv.AddFootprint(chatrecalltest.Footprint{Account: "mallory", Groups: 2, GroupMessages: 10, Own: 1,
+		Peers: 30, PeerMessages: 1, From: now.Add(-2 * time.Hour), To: now.Add(-time.Minute)})
+	vars := fakeVars(srv)
+	ask := func(stdin string, args ...string) (int, string) {
+		var out, errOut strings.Builder
+		code := run(append([]string{"--base-url", srv.URL, "takedown", "--account", "mallory", "--since", "3h"}, args...), env{
+			getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, ask: true,
+			exit: func(int) { t.Fatal("exit called") },
+		})
+		return code, errOut.String()
+	}
+	code, stderr := ask("n\n")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "in 32 conversations? [y/N]")
+	assert.Contains(t, stderr, "not confirmed; nothing was sent")
+	assert.Empty(t, srv.RequestsTo(chatrecall.EndpointGroupRecall))
+	assert.Empty(t, srv.RequestsTo(chatrecall.EndpointGroupHistory), "not even the history is read")
+
+	code, stderr = ask("", "--yes")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "[y/N]")
+	assert.Len(t, srv.RequestsTo(chatrecall.EndpointC2CRecall), 30)
+}
