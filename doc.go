@@ -152,6 +152,17 @@
 // own answer, and says when part of the history could not be seen
 // (sweep.ErrIncomplete).
 //
+// # Containment, discovery, and the account takedown
+//
+// SetNoSpeaking, GetNoSpeaking, Kick, MuteInGroup and GroupMutedAccounts
+// stop an account sending (spec section 7); JoinedGroups and
+// RecentContacts list the conversations it may have posted in (section
+// 6). Package takedown is the workflow built on them and on package sweep:
+// contain the account with a receipt that undoes it, discover every
+// conversation it touched (saying, in numbers, what discovery cannot have
+// covered), then take back and verify its messages everywhere at the
+// busiest endpoint's limit.
+//
 // # Beside the client
 //
 // Package webhook receives Tencent's callbacks, verified, and records the

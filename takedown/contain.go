@@ -1,12 +1,6 @@
-// Package takedown is the account-takedown workflow: contain an account,
-// then take back what it sent. This first part is containment (spec
-// section 7): mute the account everywhere and invalidate its logins, with a
-// receipt that undoes it.
-//
-// Containment cannot stop an app that keeps issuing UserSigs to the
-// account: a UserSig made after the kick logs in again. Stop issuing them
-// too. Destructive steps (removing the account from groups, deleting it)
-// are not here: they erase what discovery reads, and never come first.
+// This file is containment (spec section 7): mute the account everywhere
+// and invalidate its logins, with a receipt that undoes it.
+
 package takedown
 
 import (
