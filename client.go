@@ -40,6 +40,13 @@ const (
 	EndpointSetNoSpeaking = "setnospeaking"
 	EndpointGetNoSpeaking = "getnospeaking"
 	EndpointKick          = "kick"
+	// Push take-back (spec section 8): scheduled tasks (5/s each), and how
+	// far a push got (1/s each).
+	EndpointSchedList      = "timpush/list_sched_task"
+	EndpointSchedGet       = "timpush/get_sched_task"
+	EndpointSchedDelete    = "timpush/delete_sched_task"
+	EndpointPushStatistics = "timpush/all_member_push_statistics"
+	EndpointPushTrace      = "timpush/all_member_push_trace"
 	// EndpointGroupMute is forbid_send_msg (mute members in a group);
 	// EndpointGroupMuted is get_group_muted_account (read them back).
 	EndpointGroupMute  = "forbid_send_msg"

@@ -60,6 +60,10 @@ var (
 	// ErrNotRecalled: a sweep's verification read the message back and it
 	// is still there, not recalled.
 	ErrNotRecalled = errors.New("not recalled")
+	// ErrDispatching: a scheduled push task started going out (90107), so
+	// it can no longer be deleted; once dispatched, its push task is
+	// revoked instead.
+	ErrDispatching = errors.New("dispatching")
 )
 
 // Code is an error code of the service: ErrorCode on Chat, ret_code on
@@ -149,6 +153,13 @@ const (
 	CodePushRevokeWindowExpired   Code = 90052 // push older than 24 h
 	CodePushOfflinePushInfoNeeded Code = 90053 // push kept no copy; OfflinePushInfo required
 	CodePushInternalError         Code = 91000 // internal error
+)
+
+// Codes of the timpush scheduled-task endpoints (the family's 90001,
+// 90009 and 91000 apply too).
+const (
+	CodeSchedInvalidParameter Code = 90104 // invalid parameter
+	CodeSchedDispatching      Code = 90107 // delete failed: the task is dispatching
 )
 
 // Codes of openconfigsvr/setnospeaking and getnospeaking.
@@ -327,6 +338,17 @@ var pushCodes = map[Code]codeInfo{
 	91000: ci("internal error: retry", temporary),
 }
 
+// schedCodes are the scheduled-task and push-statistics endpoints' (spec
+// 8.1, 8.3: 90104 and 90107 are documented; the timpush family's common
+// codes apply).
+var schedCodes = map[Code]codeInfo{
+	90001: ci("request body is not valid JSON", invalid),
+	90009: ci("needs an App admin: set Identifier to an admin account", perm),
+	90104: ci("invalid parameter", invalid),
+	90107: ci("delete failed: the task is dispatching (only pending tasks can be deleted): revoke its push task once it has one", ErrDispatching),
+	91000: ci("internal error: retry", temporary),
+}
+
 // muteCodes are setnospeaking's (getnospeaking documents none: the same).
 var muteCodes = map[Code]codeInfo{
 	130001: ci("request body is not valid JSON", invalid),
@@ -395,6 +417,8 @@ func codeTable(endpoint string) map[Code]codeInfo {
 		return c2cReadCodes
 	case EndpointSetNoSpeaking, EndpointGetNoSpeaking:
 		return muteCodes
+	case EndpointSchedList, EndpointSchedGet, EndpointSchedDelete, EndpointPushStatistics, EndpointPushTrace:
+		return schedCodes
 	case EndpointJoinedGroups, EndpointGroupMute, EndpointGroupMuted:
 		return groupReadCodes
 	case EndpointRecentContacts:

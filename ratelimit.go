@@ -75,6 +75,11 @@ var documentedLimits = map[string]serviceLimit{
 	EndpointGetNoSpeaking:       {200, time.Second},
 	EndpointKick:                {200, time.Second},
 	EndpointGroupMute:           {200, time.Second},
+	EndpointSchedList:           {5, time.Second},
+	EndpointSchedGet:            {5, time.Second},
+	EndpointSchedDelete:         {5, time.Second},
+	EndpointPushStatistics:      {1, time.Second},
+	EndpointPushTrace:           {1, time.Second},
 	EndpointGroupMuted:          {200, time.Second},
 	EndpointJoinedGroups:        {200, time.Second},
 	EndpointRecentContacts:      {200, time.Second},
@@ -86,6 +91,7 @@ var knownEndpoints = map[string]bool{
 	EndpointTPNSStop: true, EndpointTPNSRevoke: true, EndpointTPNSCancel: true, EndpointTPNSRecord: true, EndpointTPNSPush: true,
 	EndpointGroupHistory: true, EndpointC2CHistory: true, EndpointOfficialHistory: true, EndpointGroupDeleteBySender: true,
 	EndpointSetNoSpeaking: true, EndpointGetNoSpeaking: true, EndpointKick: true, EndpointGroupMute: true, EndpointGroupMuted: true,
+	EndpointSchedList: true, EndpointSchedGet: true, EndpointSchedDelete: true, EndpointPushStatistics: true, EndpointPushTrace: true,
 	EndpointJoinedGroups: true, EndpointRecentContacts: true,
 }
 

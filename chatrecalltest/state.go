@@ -127,7 +127,8 @@ type state struct {
 	// groupMutes: by group (and topic), each muted member's end (the
 	// zero time: for good).
 	groupMutes map[string]map[string]time.Time
-	contactCap int // recentcontact's cap: 100 unless WithContactCap
+	sched      map[int64]*schedTask // scheduled push tasks, by TaskID
+	contactCap int                  // recentcontact's cap: 100 unless WithContactCap
 	nextID     int
 	seq        int64
 }
@@ -142,6 +143,7 @@ func (st *state) init() {
 	st.mutes = map[string]*mute{}
 	st.kicks = map[string]int{}
 	st.groupMutes = map[string]map[string]time.Time{}
+	st.sched = map[int64]*schedTask{}
 	if st.contactCap == 0 {
 		st.contactCap = 100
 	}
@@ -340,6 +342,16 @@ func (s *Server) applyChat(x *exchange) (any, chatrecall.Code, []string) {
 		return s.applyOfficial(x.body)
 	case chatrecall.EndpointPushRevoke:
 		return s.applyPushRevoke(x.body)
+	case chatrecall.EndpointSchedList:
+		return s.applySchedList(x.body)
+	case chatrecall.EndpointSchedGet:
+		return s.applySchedGet(x.body)
+	case chatrecall.EndpointSchedDelete:
+		return s.applySchedDelete(x.body)
+	case chatrecall.EndpointPushStatistics:
+		return s.applyPushStatistics(x.body)
+	case chatrecall.EndpointPushTrace:
+		return s.applyPushTrace(x.body)
 	case chatrecall.EndpointC2CRecall:
 		return s.applyC2C(x.body)
 	case chatrecall.EndpointGroupHistory:
