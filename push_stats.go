@@ -81,7 +81,7 @@ type PushTraceEvent struct {
 type pushTraceResponse struct {
 	chatEnvelope
 	Trace []struct {
-		PushTime           optInt      `json:"PushTime"`
+		PushTime           optInt     `json:"PushTime"`
 		System             flexString `json:"System"`
 		PushPlatform       flexString `json:"PushPlatform"`
 		EventType          flexString `json:"EventType"`
