@@ -261,3 +261,46 @@ func FuzzHistoryPage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzContainmentAndPushAnswers feeds one body to every reader of
+// containment, discovery's groups, the scheduled tasks and the push's
+// reach: none panics or leaks a secret, a delete is never reported done
+// unless the body says OK, and the scheduled task read has the ID it was
+// asked for or an error.
+func FuzzContainmentAndPushAnswers(f *testing.F) {
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"TaskInfo":{"TaskID":7,"Type":"All","SchedAt":"2026-12-02 08:00:00","Status":"pending","PushTaskID":""}}`))
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"Total":2,"Tasks":[{"TaskID":1},{"TaskID":"x"}]}`))
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"TotalCount":10,"SentCount":"9","InstanceTrace":[{"PushTime":1,"System":2,"PushPlatform":"APNs"}]}`))
+	f.Add([]byte(`{"ActionStatus":"OK","ErrorCode":0,"MutedAccountList":[{"Member_Account":"m","MutedUntil":4294967295}],"C2CmsgNospeakingTime":5}`))
+	f.Add([]byte(`{"ActionStatus":"FAIL","ErrorCode":90107,"ErrorInfo":"dispatching"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := fuzzClient(t, 200, body)
+		ctx := context.Background()
+		now := time.Unix(1_800_000_000, 0)
+		if task, err := c.GetPushSchedTask(ctx, 7); err != nil {
+			checkNoSecret(t, c, err)
+		} else if task == nil {
+			t.Fatal("no task and no error")
+		}
+		_, err := c.DeletePushSchedTask(ctx, 7, "All")
+		checkNoSecret(t, c, err)
+		if err == nil {
+			var env struct {
+				ErrorCode json.RawMessage
+			}
+			if json.Unmarshal(body, &env) != nil || (len(env.ErrorCode) > 0 && string(env.ErrorCode) != "0") {
+				t.Fatalf("delete reported done for %q", body)
+			}
+		}
+		_, err = c.ListPushSchedTasks(ctx, ListSchedTasks{Begin: now, End: now.Add(time.Hour)})
+		checkNoSecret(t, c, err)
+		_, err = c.PushStatistics(ctx, "p", now, now.Add(time.Hour))
+		checkNoSecret(t, c, err)
+		_, err = c.PushTrace(ctx, "p", "u")
+		checkNoSecret(t, c, err)
+		_, err = c.GroupMutedAccounts(ctx, "g", "")
+		checkNoSecret(t, c, err)
+		_, err = c.GetNoSpeaking(ctx, "m")
+		checkNoSecret(t, c, err)
+	})
+}
