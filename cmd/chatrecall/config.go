@@ -174,5 +174,11 @@ func demoServer() (*chatrecalltest.Server, *chatrecalltest.Trail) {
 	trail := srv.AddFootprint(chatrecalltest.Footprint{Account: demoAccount, Groups: 8, GroupMessages: 200, Own: 20,
 		Peers: 30, PeerMessages: 2, PeerReplies: 1, LiveGroups: 2, LiveMessages: 3,
 		From: hour.Add(-2 * time.Hour), To: hour.Add(-time.Minute), Seed: 3})
+	// For push takeback: a sale push still pending, a digest that went out
+	// half an hour ago, and two promos a keyword cannot tell apart.
+	srv.AddSchedTask(chatrecalltest.SchedTask{ID: 101, Title: "Flash sale", Desc: "50% off everything", SchedAt: now.Add(time.Hour)})
+	srv.AddSchedTask(chatrecalltest.SchedTask{ID: 102, Type: "Tag", Title: "Weekly digest", SchedAt: now.Add(-30 * time.Minute), Users: []string{"alice", "bob"}, Reach: 120000})
+	srv.AddSchedTask(chatrecalltest.SchedTask{ID: 103, Title: "Spring promo", SchedAt: now.Add(2 * time.Hour)})
+	srv.AddSchedTask(chatrecalltest.SchedTask{ID: 104, Title: "Spring promo VIP", SchedAt: now.Add(3 * time.Hour)})
 	return srv, trail
 }

@@ -149,7 +149,7 @@ short, finish it with --resume FILE.`,
 	f.DurationVar(&a.o.timeout, "timeout", chatrecall.DefaultTimeout, "bound on each attempt")
 	f.StringVar(&a.o.baseURL, "base-url", "", "send Chat requests here instead of the region's domain (a proxy)")
 	f.StringVar(&a.o.tpnsBaseURL, "tpns-base-url", "", "send TPNS requests here instead of the access point")
-	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd(), a.sweepCmd(), a.containCmd(), a.takedownCmd())
+	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd(), a.sweepCmd(), a.containCmd(), a.takedownCmd(), a.pushCmd())
 	return root
 }
 
