@@ -18,15 +18,15 @@ import (
 // benchFootprint is the incident the figures are for: an account in 500
 // groups (600 messages each in the window, 60 of them its own), 2,000
 // one-to-one peers (its message and a reply each), 20 live-stream groups
-// known only from the ledger. Without CHATRECALL_LONG_BENCH a tenth of it
-// runs (CI runs every benchmark once).
+// known only from the ledger. Without CHATRECALL_LONG_BENCH a fiftieth of
+// it runs (CI runs every benchmark once).
 func benchFootprint() chatrecalltest.Footprint {
 	now := time.Now()
 	f := chatrecalltest.Footprint{Account: "mallory", Groups: 500, GroupMessages: 600, Own: 60,
 		Peers: 2000, PeerMessages: 1, PeerReplies: 1, LiveGroups: 20, LiveMessages: 30,
 		From: now.Add(-2 * time.Hour), To: now.Add(-time.Minute)}
 	if os.Getenv("CHATRECALL_LONG_BENCH") == "" {
-		f.Groups, f.Peers, f.LiveGroups = 20, 200, 2
+		f.Groups, f.Peers, f.LiveGroups = 10, 40, 1
 	}
 	return f
 }
