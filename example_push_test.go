@@ -82,3 +82,41 @@ func ExampleClient_PushStatistics() {
 	// Output:
 	// targeted: 500 alice's devices: 1
 }
+
+// A scheduled task that went out has the push task it became.
+func ExampleClient_GetPushSchedTask() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	id := srv.AddSchedTask(chatrecalltest.SchedTask{Type: "Tag", SchedAt: time.Now().Add(-time.Hour)})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	task, err := client.GetPushSchedTask(context.Background(), id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("pending:", task.Pending(), "push task:", task.PushTaskID)
+	// Output:
+	// pending: false push task: push-1
+}
+
+// One user's trace of a push: which devices it reached, and how.
+func ExampleClient_PushTrace() {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	srv.AddSchedTask(chatrecalltest.SchedTask{SchedAt: time.Now().Add(-time.Hour), Users: []string{"alice"}})
+	client, err := chatrecall.NewClient(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	trace, err := client.PushTrace(context.Background(), "push-1", "alice")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range trace {
+		fmt.Println(e.Platform, e.NotificationStatus)
+	}
+	// Output:
+	// APNs delivered
+}

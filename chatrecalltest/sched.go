@@ -214,6 +214,7 @@ func (s *Server) applySchedDelete(body []byte) (any, chatrecall.Code, []string) 
 // pushReach finds the scheduled task a push task came from.
 func (s *Server) pushReach(pushID string) *schedTask {
 	for _, t := range s.state.sched {
+		s.schedState(t) // a task that went out has its push task, whether or not it was read
 		if t.pushID == pushID {
 			return t
 		}
