@@ -83,8 +83,12 @@ func (s *Server) schedState(t *schedTask) string {
 	case t.pushID != "" || t.forced == 2 || !now.Before(t.SchedAt.Add(t.Dispatching)):
 		if t.pushID == "" {
 			t.pushID = fmt.Sprintf("push-%d", t.ID)
+			at := t.SchedAt.Add(t.Dispatching) // when the clock dispatched it
+			if t.forced == 2 || at.After(now) {
+				at = now // a race dispatched it early
+			}
 			if t.Type != "User" {
-				s.state.push[t.pushID] = &pushTask{PushTaskState{PushTask: PushTask{ID: t.pushID, KeptCopies: t.KeptCopies, PushedAt: now}}}
+				s.state.push[t.pushID] = &pushTask{PushTaskState{PushTask: PushTask{ID: t.pushID, KeptCopies: t.KeptCopies, PushedAt: at}}}
 			} else {
 				t.pushID = fmt.Sprintf("batch_%d", t.ID)
 			}
