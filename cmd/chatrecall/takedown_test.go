@@ -291,3 +291,54 @@ func TestTakedownAsksOnATerminal(t *testing.T) {
 	assert.NotContains(t, stderr, "[y/N]")
 	assert.Len(t, srv.RequestsTo(chatrecall.EndpointC2CRecall), 30)
 }
+
+// TestTakedownStopThenResume: SIGINT stops the takedown cleanly (no new
+// request, those in flight finish, the journal intact, the not-sent
+// messages counted in one line rather than a row each), and --resume
+// finishes it: every message of the account recalled, none twice.
+func TestTakedownStopThenResume(t *testing.T) {
+	binary(t)
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits(), chatrecalltest.WithLatency(20*time.Millisecond), chatrecalltest.WithContactCap(500))
+	defer srv.Close()
+	now := time.Now()
+	tr := srv.AddFootprint(chatrecalltest.Footprint{Account: "mallory", Groups: 20, GroupMessages: 100, Own: 10,
+		Peers: 100, PeerMessages: 1, PeerReplies: 1, From: now.Add(-2 * time.Hour), To: now.Add(-time.Minute)})
+	jpath := filepath.Join(t.TempDir(), "j")
+	cmd := command(t, srv, "--json", "takedown", "--account", "mallory", "--since", "3h", "--journal", jpath, "--conversations", "2", "--contact-cap", "500")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	rows := readRows(stdout, 20)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	rows = append(rows, readRows(stdout, -1)...)
+	_ = cmd.Wait()
+	assert.NotEqual(t, exitOK, cmd.ProcessState.ExitCode(), stderr.String())
+	assert.Contains(t, stderr.String(), "stopped by interrupt")
+	for _, rw := range rows {
+		assert.NotEqual(t, "not_sent", rw.Outcome, "a stopped run counts its not-sent messages in one line")
+		assert.NotEqual(t, "unknown", rw.Outcome, "requests in flight finish")
+	}
+	resume := command(t, srv, "--json", "takedown", "--resume", jpath)
+	var rerr strings.Builder
+	resume.Stderr = &rerr
+	out, err := resume.Output()
+	require.Equal(t, exitOK, resume.ProcessState.ExitCode(), "%v: %s", err, rerr.String())
+	seen := map[string]int{}
+	for _, rw := range append(rows, readRows(strings.NewReader(string(out)), -1)...) {
+		seen[rowKey(rw)]++
+	}
+	for _, s := range tr.Sent {
+		if s.Sender != "mallory" {
+			continue
+		}
+		k := sentKey(s)
+		assert.Equal(t, 1, seen[k], "%s: printed once across the two runs", k)
+		if s.Group != "" {
+			assert.Equal(t, chatrecalltest.MessageRecalled, srv.GroupMessage(s.Group, s.Seq))
+		} else {
+			assert.Equal(t, chatrecalltest.MessageRecalled, srv.C2CMessage(s.Key))
+		}
+	}
+}

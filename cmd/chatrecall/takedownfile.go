@@ -142,10 +142,26 @@ func readTakedown(flag, path string) (*tdState, error) {
 	want := 0 // cur's item count, as its conversation line says
 	// A conversation whose items were not all written (the run died while
 	// writing its plan) was not planned: nothing of it was sent.
+	// So is one whose read did not see everything (a stop, a failure):
+	// a resumed run reads it again; what was sent of it is in the sent and
+	// row lines. A later plan of a conversation replaces an earlier one.
+	byName := map[string]int{}
 	closePlan := func() {
-		if cur != nil && len(cur.Items) != want {
-			st.plans = st.plans[:len(st.plans)-1]
-			delete(st.planned, cur.Name())
+		if cur == nil {
+			return
+		}
+		name := cur.Name()
+		last := len(st.plans) - 1
+		switch {
+		case len(cur.Items) != want || cur.Err != nil || len(cur.Unseen) > 0:
+			st.plans = st.plans[:last]
+		case byName[name] > 0:
+			st.plans[byName[name]-1] = cur
+			st.plans = st.plans[:last]
+			st.planned[name] = true
+		default:
+			byName[name] = last + 1
+			st.planned[name] = true
 		}
 		cur = nil
 	}
@@ -191,7 +207,6 @@ func readTakedown(flag, path string) (*tdState, error) {
 				cur.Unseen = append(cur.Unseen, sweep.Range{Why: u})
 			}
 			st.plans = append(st.plans, cur)
-			st.planned[cur.Name()] = true
 		case l.Items != nil:
 			if cur == nil {
 				return nil, usagef("takedown: %s: %s line %d: items before their conversation", flag, path, n)
