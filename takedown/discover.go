@@ -84,6 +84,16 @@ type Discovery struct {
 	Unseen []string `json:"unseen,omitempty"`
 }
 
+// until is the window's end: Until, or, when it is zero ("until now"),
+// when the discovery was taken, so that a plan is a snapshot and a resumed
+// run plans what the first would have.
+func (d *Discovery) until() time.Time {
+	if d.Until.IsZero() {
+		return d.Taken
+	}
+	return d.Until
+}
+
 // Summary is the one line a person reads: "N conversations found (G groups,
 // P one-to-one); not known to be all".
 func (d *Discovery) Summary() string {
@@ -97,7 +107,8 @@ func (d *Discovery) Summary() string {
 }
 
 // Discover finds the conversations account may have posted in between
-// since and until (zero: now): its joined groups, its recent one-to-one
+// since and until (zero: now, the time the discovery is taken, which is
+// then the end of the window every plan reads): its joined groups, its recent one-to-one
 // conversations, and, with Options.Ledger, every conversation the ledger
 // recorded it posting in. A source that fails is reported in the
 // discovery (SourceReport.Error, Unseen) and in the error, which matches

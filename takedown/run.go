@@ -226,7 +226,7 @@ func (r *Runner) Plan(ctx context.Context, d *Discovery, emit func(*Conversation
 	var mu sync.Mutex
 	p := r.newPool()
 	p.feedTargets(d.Targets, func(t Target) {
-		cp := r.planOne(ctx, hist, t, d.Since, d.Until)
+		cp := r.planOne(ctx, hist, t, d.Since, d.until())
 		mu.Lock()
 		defer mu.Unlock()
 		sum.add(cp, r)
@@ -269,7 +269,7 @@ func (r *Runner) Run(ctx context.Context, d *Discovery) (*Report, error) {
 	rep := r.newReport(d)
 	p := r.newPool()
 	p.feedTargets(d.Targets, func(t Target) {
-		cp := r.planOne(ctx, r.hist, t, d.Since, d.Until)
+		cp := r.planOne(ctx, r.hist, t, d.Since, d.until())
 		if r.o.OnPlan != nil {
 			if err := r.o.OnPlan(cp); err != nil {
 				cp.Err = errors.Join(cp.Err, err)
@@ -289,7 +289,7 @@ func (r *Runner) Run(ctx context.Context, d *Discovery) (*Report, error) {
 }
 
 // Takedown discovers the conversations account posted in between since and
-// until (zero: now) and takes back its messages there: Discover, then Run.
+// until (zero: when the discovery starts) and takes back its messages there: Discover, then Run.
 func Takedown(ctx context.Context, api API, account string, since, until time.Time, fns ...func(*Options)) (*Report, error) {
 	r := New(api, fns...)
 	d, derr := r.Discover(ctx, account, since, until)

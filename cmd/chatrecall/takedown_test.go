@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -340,5 +341,34 @@ func TestTakedownStopThenResume(t *testing.T) {
 		} else {
 			assert.Equal(t, chatrecalltest.MessageRecalled, srv.C2CMessage(s.Key))
 		}
+	}
+}
+
+// TestEditedPlanIsRefused: a plan edited to take back another sender's
+// message, or one outside the window, is refused before anything is sent.
+func TestEditedPlanIsRefused(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	now := time.Now()
+	srv.AddFootprint(chatrecalltest.Footprint{Account: "mallory", Groups: 1, GroupMessages: 20, Own: 2, From: now.Add(-time.Hour), To: now.Add(-time.Minute)})
+	vars := fakeVars(srv)
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "m.plan")
+	r := runCLI(t, vars, "", "--base-url", srv.URL, "--dry-run", "takedown", "--account", "mallory", "--since", "2h", "--plan-out", plan)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	b, err := os.ReadFile(plan)
+	require.NoError(t, err)
+	for name, edit := range map[string]func(string) string{
+		"another sender": func(s string) string { return strings.Replace(s, `"sender":"mallory","seq"`, `"sender":"alice","seq"`, 1) },
+		"before the window": func(s string) string { return regexp.MustCompile(`"time":\d+`).ReplaceAllString(s, `"time":1000`) },
+		"after the window":  func(s string) string { return regexp.MustCompile(`"time":\d+`).ReplaceAllString(s, `"time":4000000000`) },
+	} {
+		edited := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".plan")
+		require.NoError(t, os.WriteFile(edited, []byte(edit(string(b))), 0o600))
+		mark := len(srv.Requests())
+		r := runCLI(t, vars, "", "--base-url", srv.URL, "takedown", "--plan", edited)
+		assert.Equal(t, exitUsage, r.code, "%s: %s", name, r.stderr)
+		assert.Contains(t, r.stderr, "nothing was sent", name)
+		assert.Len(t, srv.Requests(), mark, name)
 	}
 }

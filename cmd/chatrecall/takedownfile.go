@@ -232,5 +232,45 @@ func readTakedown(flag, path string) (*tdState, error) {
 	if st.discovery == nil {
 		st.discovery = &takedown.Discovery{Account: st.header.Account, Since: st.header.Since, Until: st.header.Until}
 	}
+	if err := st.check(); err != nil {
+		return nil, usagef("takedown: %s %s: %v; nothing was sent", flag, path, err)
+	}
 	return st, nil
+}
+
+// check refuses a plan that would take back anything but the account's
+// own messages in its window, in the conversation each is listed under, or
+// any message twice.
+func (st *tdState) check() error {
+	h := st.header
+	until := h.Until
+	if until.IsZero() && st.discovery != nil && !st.discovery.Taken.IsZero() {
+		until = st.discovery.Taken.Add(time.Minute) // "until now", as of the plan
+	}
+	seen := map[string]bool{}
+	for _, p := range st.plans {
+		if p.Sender != h.Account {
+			return fmt.Errorf("conversation %s is planned for %q, not the plan's account %q", p.Name(), p.Sender, h.Account)
+		}
+		for i, it := range p.Items {
+			where := fmt.Sprintf("conversation %s, item %d", p.Name(), i+1)
+			if err := it.Validate(); err != nil {
+				return fmt.Errorf("%s: %v", where, err)
+			}
+			switch {
+			case it.Conversation != p.Conversation:
+				return fmt.Errorf("%s is in conversation %s", where, it.Conversation)
+			case it.Sender != h.Account:
+				return fmt.Errorf("%s was sent by %q, not %q: a takedown takes back only the account's messages", where, it.Sender, h.Account)
+			case it.Time < h.Since.Unix() || !until.IsZero() && it.Time > until.Unix():
+				return fmt.Errorf("%s was sent at %s, outside the plan's window", where, time.Unix(it.Time, 0).UTC().Format(time.RFC3339))
+			}
+			k := tdKey(it)
+			if seen[k] {
+				return fmt.Errorf("%s is listed twice", where)
+			}
+			seen[k] = true
+		}
+	}
+	return nil
 }
