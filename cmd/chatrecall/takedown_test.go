@@ -359,9 +359,13 @@ func TestEditedPlanIsRefused(t *testing.T) {
 	b, err := os.ReadFile(plan)
 	require.NoError(t, err)
 	for name, edit := range map[string]func(string) string{
-		"another sender": func(s string) string { return strings.Replace(s, `"sender":"mallory","seq"`, `"sender":"alice","seq"`, 1) },
+		"another sender": func(s string) string {
+			return strings.Replace(s, `"sender":"mallory","seq"`, `"sender":"alice","seq"`, 1)
+		},
 		"before the window": func(s string) string { return regexp.MustCompile(`"time":\d+`).ReplaceAllString(s, `"time":1000`) },
-		"after the window":  func(s string) string { return regexp.MustCompile(`"time":\d+`).ReplaceAllString(s, `"time":4000000000`) },
+		"after the window": func(s string) string {
+			return regexp.MustCompile(`"time":\d+`).ReplaceAllString(s, `"time":4000000000`)
+		},
 	} {
 		edited := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".plan")
 		require.NoError(t, os.WriteFile(edited, []byte(edit(string(b))), 0o600))
