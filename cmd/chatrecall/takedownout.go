@@ -243,6 +243,9 @@ func markdown(rep *takedown.Report, d *takedown.Discovery, all counts, stopped s
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Takedown of `%s`\n\n", d.Account)
 	until := "now"
+	if !d.Taken.IsZero() {
+		until = d.Taken.UTC().Format(time.RFC3339) + " (when discovery ran)"
+	}
 	if !d.Until.IsZero() {
 		until = d.Until.UTC().Format(time.RFC3339)
 	}
