@@ -96,7 +96,7 @@ func (a *app) runBulk(b *bulk) error {
 				rep.emit(rw)
 				return
 			}
-			jr.writeThen(journalLine{Row: &rw}, func() { rep.emit(rw) })
+			jr.writeThen(journalLine{Row: &rw, Shown: true}, func() { rep.shownFrom(jr, rw) })
 		},
 	}
 	var extra []chatrecall.Option
@@ -116,7 +116,13 @@ func (a *app) runBulk(b *bulk) error {
 		if b.resume != nil {
 			name := b.in.name(i)
 			if last, ok := b.resume.outcome[name]; ok && definite(last.Outcome) {
-				rep.settledEarlier(last.Outcome)
+				if b.resume.printedBefore(name) {
+					rep.settledEarlier(last.Outcome)
+				} else {
+					// Recorded, perhaps never printed: printed now.
+					last.Detail = earlierDetail(last.Detail)
+					rep.emit(last)
+				}
 				continue
 			}
 			if b.resume.sent[name] {
@@ -131,6 +137,12 @@ func (a *app) runBulk(b *bulk) error {
 	case b.resume != nil:
 		if jr, err = reopenJournal(b.resumeAt, b.resume.validLen); err != nil {
 			return err
+		}
+		// Every row the earlier run showed is printed now (by it, or
+		// above): this run's count goes on from there.
+		rep.shown = b.resume.shown
+		if rep.shown > 0 {
+			jr.writeThen(journalLine{Printed: rep.shown}, func() {})
 		}
 	case b.journal != "":
 		if jr, err = createJournal(b.journal); err != nil {
@@ -171,7 +183,7 @@ func (a *app) runBulk(b *bulk) error {
 		}
 	}
 	if jr != nil {
-		if err := jr.close(); err != nil {
+		if err := rep.closeShown(jr); err != nil {
 			fmt.Fprintf(a.e.stderr, "chatrecall: %v: outcomes after the failure were not recorded or printed\n", err)
 		}
 	}

@@ -341,37 +341,54 @@ func TestExitCodes(t *testing.T) {
 // with no outcome (k2 was applied before the crash, k3 was not). The resume
 // sends k2 and k3 only; k2's "gone" confirms it.
 func TestResumeOfficial(t *testing.T) {
-	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
-	defer srv.Close()
-	srv.AddOfficialMessages("@TOA#_a", "k1", "k2", "k3")
-	c, err := chatrecall.NewClient(srv.Config())
-	require.NoError(t, err)
-	_, err = c.RecallOfficialAccountMessages(t.Context(), chatrecall.OfficialAccountRecall{Account: "@TOA#_a", MsgKeys: []string{"k1", "k2"}})
-	require.NoError(t, err)
-	srv.Reset()
-	path := filepath.Join(t.TempDir(), "j")
-	journalText := `{"journal":"chatrecall/1","command":"official","target":"@TOA#_a","reason":"spam","items":3}
+	for _, tc := range []struct {
+		name, rowLine, earlier string
+		rows                   int
+	}{
+		// k1's row was shown and the run's count says it was printed: not again.
+		{"printed", `{"row":{"endpoint":"official_account_msg_recall","target":"@TOA#_a","item":"k1","outcome":"recalled"},"shown":true}` + "\n" + `{"printed":1}`,
+			" (1 settled by the earlier run)", 2},
+		// No count says it was printed (killed between the row and the
+		// print, or a journal from before the count): printed now, marked.
+		{"not printed", `{"row":{"endpoint":"official_account_msg_recall","target":"@TOA#_a","item":"k1","outcome":"recalled"}}`, "", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+			defer srv.Close()
+			srv.AddOfficialMessages("@TOA#_a", "k1", "k2", "k3")
+			c, err := chatrecall.NewClient(srv.Config())
+			require.NoError(t, err)
+			_, err = c.RecallOfficialAccountMessages(t.Context(), chatrecall.OfficialAccountRecall{Account: "@TOA#_a", MsgKeys: []string{"k1", "k2"}})
+			require.NoError(t, err)
+			srv.Reset()
+			path := filepath.Join(t.TempDir(), "j")
+			journalText := `{"journal":"chatrecall/1","command":"official","target":"@TOA#_a","reason":"spam","items":3}
 {"plan":["k1","k2","k3"]}
 {"sent":["k1","k2","k3"]}
-{"row":{"endpoint":"official_account_msg_recall","target":"@TOA#_a","item":"k1","outcome":"recalled"}}
-`
-	require.NoError(t, os.WriteFile(path, []byte(journalText), 0o600))
-	r := runCLI(t, fakeVars(srv), "", "--json", "--base-url", srv.URL, "official", "--resume", path)
-	assert.Equal(t, exitOK, r.code, r.stderr)
-	var rows []row
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-		var rw row
-		require.NoError(t, json.Unmarshal([]byte(line), &rw))
-		rows = append(rows, rw)
+` + tc.rowLine + "\n"
+			require.NoError(t, os.WriteFile(path, []byte(journalText), 0o600))
+			r := runCLI(t, fakeVars(srv), "", "--json", "--base-url", srv.URL, "official", "--resume", path)
+			assert.Equal(t, exitOK, r.code, r.stderr)
+			var rows []row
+			for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+				var rw row
+				require.NoError(t, json.Unmarshal([]byte(line), &rw))
+				rows = append(rows, rw)
+			}
+			require.Len(t, rows, tc.rows)
+			if tc.rows == 3 {
+				assert.Equal(t, row{Endpoint: chatrecall.EndpointOfficialRecall, Target: "@TOA#_a", Item: "k1", Outcome: "recalled", Detail: "from the earlier run"}, rows[0])
+				rows = rows[1:]
+			}
+			assert.Equal(t, row{Endpoint: chatrecall.EndpointOfficialRecall, Target: "@TOA#_a", Item: "k2", Outcome: "recalled", Confirmed: true}, rows[0])
+			assert.Equal(t, "k3", rows[1].Item)
+			assert.Contains(t, r.stderr, "3 done, 0 failed, 0 unknown, 0 not sent"+tc.earlier+"\n")
+			reqs := srv.RequestsTo(chatrecall.EndpointOfficialRecall)
+			require.Len(t, reqs, 1)
+			assert.JSONEq(t, `{"Official_Account":"@TOA#_a","MsgKeyList":["k2","k3"],"Reason":"spam"}`, string(reqs[0].Body))
+			assert.Equal(t, "recalled", journalOutcomes(t, path)["k3"])
+		})
 	}
-	require.Len(t, rows, 2)
-	assert.Equal(t, row{Endpoint: chatrecall.EndpointOfficialRecall, Target: "@TOA#_a", Item: "k2", Outcome: "recalled", Confirmed: true}, rows[0])
-	assert.Equal(t, "k3", rows[1].Item)
-	assert.Contains(t, r.stderr, "3 done, 0 failed, 0 unknown, 0 not sent (1 settled by the earlier run)")
-	reqs := srv.RequestsTo(chatrecall.EndpointOfficialRecall)
-	require.Len(t, reqs, 1)
-	assert.JSONEq(t, `{"Official_Account":"@TOA#_a","MsgKeyList":["k2","k3"],"Reason":"spam"}`, string(reqs[0].Body))
-	assert.Equal(t, "recalled", journalOutcomes(t, path)["k3"])
 }
 
 // TestWrongKeyStopsTheRun: a failure every request would repeat (here a

@@ -51,6 +51,11 @@ type journalLine struct {
 	To   []string `json:"to,omitempty"`   // c2c: and its receiver
 	Sent []string `json:"sent,omitempty"`
 	Row  *row     `json:"row,omitempty"`
+	// Shown: the row is printed once it is on disk (a sweep's first
+	// outcome of an item, before verification, is recorded, not shown).
+	Shown bool `json:"shown,omitempty"`
+	// Printed counts the shown rows printed so far.
+	Printed int `json:"printed,omitempty"`
 }
 
 // journal appends lines with group commit: one writer goroutine writes
@@ -227,6 +232,18 @@ type journalState struct {
 	from, to []string // c2c: each item's sender and receiver
 	sent     map[string]bool
 	outcome  map[string]row // the last row of each item
+	// shownAt is, for each item whose last row was shown, that row's place
+	// among the shown rows; printed is how many of those the run printed
+	// (a resumed run prints the rest, and every last row never shown).
+	shownAt map[string]int
+	shown   int
+	printed int
+}
+
+// printedBefore reports whether the earlier run printed item's last row.
+func (st *journalState) printedBefore(item string) bool {
+	at, ok := st.shownAt[item]
+	return ok && at < st.printed
 }
 
 // readJournal reads a journal for --resume.
@@ -236,7 +253,7 @@ func readJournal(path string) (*journalState, error) {
 		return nil, usagef("--resume: cannot read %s", path)
 	}
 	defer f.Close()
-	st := &journalState{sent: map[string]bool{}, outcome: map[string]row{}}
+	st := &journalState{sent: map[string]bool{}, outcome: map[string]row{}, shownAt: map[string]int{}}
 	r := bufio.NewReaderSize(f, 1<<20)
 	for n := 1; ; n++ {
 		line, err := r.ReadBytes('\n')
@@ -270,6 +287,13 @@ func readJournal(path string) (*journalState, error) {
 			}
 		case l.Row != nil:
 			st.outcome[l.Row.Item] = *l.Row
+			delete(st.shownAt, l.Row.Item)
+			if l.Shown {
+				st.shownAt[l.Row.Item] = st.shown
+				st.shown++
+			}
+		case l.Printed > 0:
+			st.printed = l.Printed
 		}
 	}
 	if st.header.Journal == "" {

@@ -93,6 +93,33 @@ type reporter struct {
 	bar     *progressbar.ProgressBar
 	total   counts // every item of the run (with those settled by an earlier run)
 	earlier int    // items settled by an earlier run (--resume), in total
+	shown   int    // journaled rows printed (the journal's "printed" count)
+}
+
+// shownFrom prints a row the journal recorded (Shown) and, every 64 rows,
+// records how many it printed, so that a resumed run prints only the rest.
+// It runs in the journal's writer, once the row is on disk.
+func (r *reporter) shownFrom(jr *journal, rw row) {
+	r.emit(rw)
+	r.mu.Lock()
+	r.shown++
+	n := r.shown
+	r.mu.Unlock()
+	if n%64 == 0 {
+		jr.writeThen(journalLine{Printed: n}, func() {})
+	}
+}
+
+// closeShown records the final printed count, once every row before it is
+// printed, then closes the journal.
+func (r *reporter) closeShown(jr *journal) error {
+	if err := jr.writeSync(journalLine{}); err == nil { // every row before it is printed now
+		r.mu.Lock()
+		n := r.shown
+		r.mu.Unlock()
+		_ = jr.writeSync(journalLine{Printed: n})
+	}
+	return jr.close()
 }
 
 func newReporter(a *app, items int) *reporter {
@@ -197,4 +224,12 @@ func confirmation(r *chatrecall.Result) string {
 		return "confirmed by the task record"
 	}
 	return ""
+}
+
+// earlierDetail marks a row a resumed run prints for the run before it.
+func earlierDetail(detail string) string {
+	if detail == "" {
+		return "from the earlier run"
+	}
+	return "from the earlier run; " + detail
 }

@@ -104,7 +104,7 @@ func TestCrashAndResume(t *testing.T) {
 	binary(t)
 	const n = 5000
 	rng := rand.New(rand.NewPCG(2026, 1122))
-	var totalRequests, resent, confirmed, midRun int
+	var totalRequests, resent, confirmed, midRun, reprinted int
 	for trial := 0; trial < 20; trial++ {
 		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
 		seqs := make([]uint64, n)
@@ -171,17 +171,32 @@ func TestCrashAndResume(t *testing.T) {
 			}
 			resent++
 		}
+		seen := map[string]bool{}
+		for _, rw := range rowsBefore {
+			if definite(rw.Outcome) {
+				seen[rw.Item] = true
+			}
+		}
 		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 			var rw row
-			if json.Unmarshal([]byte(line), &rw) == nil && rw.Confirmed {
-				confirmed++
+			if json.Unmarshal([]byte(line), &rw) == nil {
+				seen[rw.Item] = true
+				if rw.Confirmed {
+					confirmed++
+				}
+				if strings.HasPrefix(rw.Detail, "from the earlier run") {
+					reprinted++
+				}
 			}
+		}
+		for i := 1; i <= n; i++ {
+			require.True(t, seen[strconv.Itoa(i)], "trial %d: seq %d is in neither run's output", trial, i)
 		}
 		totalRequests += len(srv.Requests())
 		srv.Close()
 	}
-	t.Logf("crash test: 20 runs of %d seqs killed with SIGKILL (%d of them before their last request) and resumed: %d requests in all (%.1f per run, 500 the minimum); the resumes sent %d seqs, none with a definite outcome; %d confirmed by retry after a lost answer",
-		n, midRun, totalRequests, float64(totalRequests)/20, resent, confirmed)
+	t.Logf("crash test: 20 runs of %d seqs killed with SIGKILL (%d of them before their last request) and resumed: %d requests in all (%.1f per run, 500 the minimum); the resumes sent %d seqs, none with a definite outcome; %d confirmed by retry after a lost answer; %d rows the killed runs recorded were printed by the resumes, and every seq is in one run's output or the other's",
+		n, midRun, totalRequests, float64(totalRequests)/20, resent, confirmed, reprinted)
 }
 
 // TestStopSignals: SIGTERM or SIGHUP mid-run stops cleanly: no new request,
@@ -498,11 +513,23 @@ func TestC2CSweepCrashAndResume(t *testing.T) {
 			}
 			resent++
 		}
+		seen := map[string]bool{}
+		for _, rw := range rowsBefore {
+			if definite(rw.Outcome) {
+				seen[rw.Item] = true
+			}
+		}
 		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 			var rw row
-			if json.Unmarshal([]byte(line), &rw) == nil && rw.Confirmed {
-				confirmed++
+			if json.Unmarshal([]byte(line), &rw) == nil {
+				seen[rw.Item] = true
+				if rw.Confirmed {
+					confirmed++
+				}
 			}
+		}
+		for _, m := range sent {
+			require.True(t, seen[m.Key], "trial %d: %s is in neither run's output", trial, m.Key)
 		}
 		srv.Close()
 	}

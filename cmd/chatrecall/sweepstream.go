@@ -155,7 +155,7 @@ func (a *app) streamRun(kind string, conv chatrecall.Conversation, f *sweepFlags
 				rep.emit(rw)
 				return
 			}
-			jr.writeThen(journalLine{Row: &rw}, func() { rep.emit(rw) })
+			jr.writeThen(journalLine{Row: &rw, Shown: true}, func() { rep.shownFrom(jr, rw) })
 		}
 	}, func(o *sweep.Options) {
 		if opts != nil {
@@ -164,7 +164,7 @@ func (a *app) streamRun(kind string, conv chatrecall.Conversation, f *sweepFlags
 	})
 	res, err := run(s)
 	if jr != nil {
-		if cerr := jr.close(); cerr != nil {
+		if cerr := rep.closeShown(jr); cerr != nil {
 			fmt.Fprintf(a.e.stderr, "chatrecall: %v: outcomes after the failure were not recorded or printed\n", cerr)
 		}
 	}

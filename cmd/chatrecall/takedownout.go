@@ -123,7 +123,7 @@ func (o *tdOut) earlier(st *tdState) {
 		o.writeReport(kr.row)
 		if i >= st.printed {
 			rw := kr.row
-			rw.Detail = strings.TrimSpace("from the earlier run; " + rw.Detail)
+			rw.Detail = earlierDetail(rw.Detail)
 			o.rep.emit(rw)
 			continue
 		}
