@@ -17,7 +17,8 @@ import (
 //	{"plan":["1","2",...]}                          the items, in order (up to 1,000 a line)
 //	{"plan":["k1",...],"from":["a",...],"to":["b",...]}  c2c: the keys, with each one's sender and receiver
 //	{"sent":["1","2",...]}                          before each request: the items it carries
-//	{"row":{"item":"1","outcome":"recalled",...}}   each outcome, as printed
+//	{"row":{"item":"1","outcome":"recalled",...},"shown":true}   each outcome, before it is printed
+//	{"printed":640}                                 how many shown rows were printed so far
 //
 // A sweep read from history journals as it goes: its header says
 // "streamed", and each item's "plan" line is written just before the
@@ -26,7 +27,10 @@ import (
 // A request is sent only after its "sent" line is on disk, and an outcome
 // is printed only after its "row" line is: so whatever instant the process
 // dies at, the journal knows every item that may have been applied, and
-// everything printed. A torn last line (death mid-write) is ignored.
+// everything printed. A torn last line (death mid-write) is ignored. A
+// resumed run prints every definite outcome the journal holds that the
+// earlier run may not have printed (a shown row past the last "printed"
+// count, or a row never shown), marked as from the earlier run.
 const journalVersion = "chatrecall/1"
 
 // journalHeader is the first line of a journal. Its fields are omitted when
