@@ -94,6 +94,11 @@ type reporter struct {
 	total   counts // every item of the run (with those settled by an earlier run)
 	earlier int    // items settled by an earlier run (--resume), in total
 	shown   int    // journaled rows printed (the journal's "printed" count)
+	// stopped, when set, says the run was stopped: a table then counts its
+	// not-sent rows in one line instead of printing each (JSON Lines still
+	// gets every item).
+	stopped func() bool
+	hidden  int
 }
 
 // shownFrom prints a row the journal recorded (Shown) and, every 64 rows,
@@ -123,7 +128,7 @@ func (r *reporter) closeShown(jr *journal) error {
 }
 
 func newReporter(a *app, items int) *reporter {
-	r := &reporter{json: a.o.json, out: a.e.stdout}
+	r := &reporter{json: a.o.json, out: a.e.stdout, stopped: a.stop.stopped}
 	if a.e.tty && !a.o.dryRun && items > 10 {
 		r.bar = progressbar.NewOptions(items,
 			progressbar.OptionSetWriter(a.e.stderr),
@@ -144,6 +149,14 @@ func (r *reporter) emit(rw row) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.total.add(rw.Outcome)
+	if !r.json && rw.Outcome == "not_sent" && r.stopped != nil && r.stopped() {
+		r.hidden++
+		if r.bar != nil {
+			r.describe()
+			_ = r.bar.Add(1)
+		}
+		return
+	}
 	if r.bar != nil {
 		_ = r.bar.Clear() // rows and the bar may share a terminal: the bar redraws below
 	}
@@ -166,9 +179,15 @@ func (r *reporter) emit(rw row) {
 		fmt.Fprintf(r.out, tableFormat, rw.Endpoint, dash(rw.Target), rw.Item, outcome, dash(rw.Category), dash(detail))
 	}
 	if r.bar != nil {
-		r.bar.Describe(fmt.Sprintf("ok %d  failed %d", r.total.done, r.total.failed+r.total.unknown+r.total.notSent))
+		r.describe()
 		_ = r.bar.Add(1)
 	}
+}
+
+// describe labels the bar in the summary's words.
+func (r *reporter) describe() {
+	t := r.total
+	r.bar.Describe(fmt.Sprintf("%d done  %d failed  %d unknown  %d not sent", t.done, t.failed, t.unknown, t.notSent))
 }
 
 // settledEarlier counts items an earlier run settled, for the summary.
@@ -191,6 +210,9 @@ func (r *reporter) finish(stderr io.Writer, stopped string) int {
 		_ = r.bar.Exit()
 		fmt.Fprintln(stderr)
 	}
+	if r.hidden > 0 {
+		fmt.Fprintf(stderr, "chatrecall: %d items not sent (stopped by %s): they are not listed above; finish them with --resume JOURNAL\n", r.hidden, stopped)
+	}
 	s := r.total.String()
 	if r.earlier > 0 {
 		s += fmt.Sprintf(" (%d settled by the earlier run)", r.earlier)
@@ -202,6 +224,9 @@ func (r *reporter) finish(stderr io.Writer, stopped string) int {
 		fmt.Fprintln(stderr, "chatrecall: "+s)
 	} else {
 		fmt.Fprintln(r.out, s)
+	}
+	if stopped == "interrupt" {
+		return exitInterrupted
 	}
 	return r.total.exitCode()
 }

@@ -421,7 +421,7 @@ func TestTerminalSession(t *testing.T) {
 		time.Sleep(100 * time.Millisecond) // polling a terminal: no assertion on time
 	}
 	require.Contains(t, screen, "EXIT=0", screen)
-	assert.Regexp(t, `ok 1000  failed 0 +100% \[#{30}\] \(1000/1000`, screen, "the bar, finished, on stderr")
+	assert.Regexp(t, `1000 done  0 failed  0 unknown  0 not sent +100% \[#{30}\] \(1000/1000`, screen, "the bar, finished, on stderr")
 	assert.Regexp(t, `(?m)^ENDPOINT +TARGET +ITEM +OUTCOME +CATEGORY +DETAIL *$`, screen)
 	assert.Regexp(t, `(?m)^group_msg_recall +@TGS#demo +1000 +recalled +- +- *$`, screen)
 	assert.Contains(t, screen, "1000 done, 0 failed, 0 unknown, 0 not sent")
@@ -546,4 +546,56 @@ func writePlan(w io.Writer, plan []sweep.Item) error {
 		}
 	}
 	return nil
+}
+
+// TestInterruptPrintsOneLineForTheRest: Ctrl-C (SIGINT) stops a run: the
+// requests in flight finish, the table gets no row per item not sent but
+// one line for all of them, the bar and the summary say the same, and the
+// exit code is 130; --json still gets every item.
+func TestInterruptPrintsOneLineForTheRest(t *testing.T) {
+	binary(t)
+	for _, asJSON := range []bool{false, true} {
+		srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits(), chatrecalltest.WithLatency(20*time.Millisecond))
+		seqs := make([]uint64, 3000)
+		for i := range seqs {
+			seqs[i] = uint64(i + 1)
+		}
+		srv.AddGroupMessages("@TGS#int", seqs...)
+		dir := t.TempDir()
+		args := []string{"group", "--group", "@TGS#int", "--items-file", seqFile(t, dir, 3000), "--journal", filepath.Join(dir, "j")}
+		if asJSON {
+			args = append([]string{"--json"}, args...)
+		}
+		cmd := command(t, srv, args...)
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(stdout)
+		var lines []string
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if len(lines) == 50 {
+				require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+			}
+		}
+		_ = cmd.Wait()
+		srv.Close()
+		assert.Equal(t, exitInterrupted, cmd.ProcessState.ExitCode(), "json %t: %s", asJSON, stderr.String())
+		notSent := 0
+		for _, l := range lines {
+			if strings.Contains(l, "not_sent") {
+				notSent++
+			}
+		}
+		if asJSON {
+			assert.Len(t, lines, 3000, "--json: every item")
+			assert.Positive(t, notSent)
+			continue
+		}
+		assert.Zero(t, notSent, "the table lists no item not sent")
+		assert.Regexp(t, `chatrecall: \d+ items not sent \(stopped by interrupt\): they are not listed above; finish them with --resume JOURNAL`, stderr.String())
+		assert.Regexp(t, `stopped by interrupt: \d+ done, 0 failed, 0 unknown, \d+ not sent`, lines[len(lines)-1])
+	}
 }

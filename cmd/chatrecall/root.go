@@ -21,6 +21,9 @@ const (
 	exitUsage   = 2   // usage or configuration error: nothing was sent
 	exitUnknown = 3   // some item's outcome is unknown
 	exitKilled  = 130 // a second signal stopped the run at once
+	// exitInterrupted: Ctrl-C (SIGINT) stopped the run; what was in flight
+	// finished, the rest was not sent (the shell's convention, 128 + 2).
+	exitInterrupted = 130
 )
 
 const exitCodesHelp = `Exit codes:
@@ -29,7 +32,8 @@ const exitCodesHelp = `Exit codes:
        could not read the history
   2    usage or configuration error: nothing was sent
   3    some item's outcome is unknown (check it again, or --resume)
-  130  a second signal stopped the run at once (the journal is intact)
+  130  Ctrl-C stopped the run (what was in flight finished; --resume sends the rest),
+       or a second signal stopped it at once (the journal is intact)
 `
 
 // options are the flags every subcommand accepts.

@@ -43,7 +43,6 @@ type tdOut struct {
 	mu         sync.Mutex
 	all        counts // every message, the earlier run's included
 	printed    int    // rows printed, the earlier run's included
-	hidden     int    // not-sent rows of a stopped run, counted not printed
 	convs      int    // conversations ended
 	totalConvs int
 	start      time.Time
@@ -157,12 +156,8 @@ func (o *tdOut) outcome(out sweep.Outcome) {
 		o.all.add(rw.Outcome)
 		o.writeReport(rw)
 		o.printed++
-		if rw.Outcome == "not_sent" && o.a.stop.stopped() {
-			o.hidden++ // one summary line says how many, not a row each
-		} else {
-			o.clearLine()
-			o.rep.emit(rw)
-		}
+		o.clearLine()
+		o.rep.emit(rw) // a stopped table counts its not-sent rows in one line
 		if o.jr != nil && o.printed%64 == 0 {
 			o.jr.writeThen(tdLine{Printed: o.printed}, func() {})
 		}
@@ -207,11 +202,7 @@ func (a *app) endTakedown(o *tdOut, jr *journal, rep *takedown.Report, d *takedo
 	}
 	o.mu.Lock()
 	o.clearLine()
-	hidden := o.hidden
 	o.mu.Unlock()
-	if hidden > 0 {
-		fmt.Fprintf(a.e.stderr, "chatrecall: %d messages not sent (stopped by %s): finish with chatrecall takedown --resume JOURNAL\n", hidden, a.stop.why)
-	}
 	a.code = o.rep.finish(a.e.stderr, a.stop.why)
 	inc := rep.Incomplete()
 	if len(inc) > 0 {
