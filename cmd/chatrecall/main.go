@@ -23,7 +23,7 @@
 //
 // Exit codes: 0 all done, 1 some failed or not sent, 2 usage or
 // configuration error (nothing sent), 3 some outcome unknown, 130 stopped
-// at once by a second signal.
+// by Ctrl-C, or at once by a second signal.
 package main
 
 import (
