@@ -119,4 +119,3 @@ func (a *app) dryTakedown(r *takedown.Runner, d *takedown.Discovery, h *tdHeader
 	}
 	return nil
 }
-
