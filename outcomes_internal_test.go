@@ -230,3 +230,25 @@ func TestOptIntReadsJSONIntegers(t *testing.T) {
 	require.NoError(t, o.UnmarshalJSON([]byte("null")))
 	assert.False(t, o.set)
 }
+
+// TestMissingMockResponderIsNotSent: a request httpmock has no responder
+// for never left the process: "not sent" (safe to send again), not
+// "outcome unknown". A transport error that may have reached the peer
+// stays unknown.
+func TestMissingMockResponderIsNotSent(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	c := newMockClient(t, mt)
+	err := errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"}))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrNotSent, "%v", err)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	res, err := c.RecallGroupMessages(context.Background(), GroupRecall{GroupID: "g", MsgSeqs: []uint64{1, 2}})
+	require.Error(t, err)
+	for _, it := range res.Items {
+		assert.Equal(t, OutcomeNotSent, OutcomeOf(it.Err), "%v", it.Err)
+	}
+
+	mt.RegisterNoResponder(httpmock.NewErrorResponder(errors.New("connection reset by peer")))
+	err = errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"}))
+	assert.ErrorIs(t, err, ErrOutcomeUnknown, "a failure that may have reached the peer stays unknown: %v", err)
+}

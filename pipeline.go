@@ -685,8 +685,9 @@ func newSendTrace() *sendTrace {
 // (DNS, connect, a TLS handshake that never completed) or a failed write
 // means the peer never had the whole request. A transport that reports no
 // trace events (a mock, a custom RoundTripper) is judged by its error: DNS,
-// dial and TLS errors were not sent, and so is an error that matches
-// ErrNotSent (a RoundTripper that refuses without sending can say so).
+// dial and TLS errors were not sent, nor was a request httpmock had no
+// responder for, and so is an error that matches ErrNotSent (a
+// RoundTripper that refuses without sending can say so).
 func (t *sendTrace) reached(err error) bool {
 	if errors.Is(err, ErrNotSent) {
 		return false // the transport says it sent nothing
@@ -694,7 +695,7 @@ func (t *sendTrace) reached(err error) bool {
 	if t.getConn.Load() {
 		return t.gotConn.Load() && !t.wroteErr.Load()
 	}
-	return !connectFailure(err)
+	return !connectFailure(err) && !mockRefused(err)
 }
 
 // send POSTs body and decodes the answer into out. It is the one place

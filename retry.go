@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"time"
 )
@@ -150,6 +151,20 @@ func isCertificateError(err error) bool {
 		ci x509.CertificateInvalidError
 	)
 	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
+}
+
+// mockRefused reports whether a mocking transport refused the request
+// because nothing was registered for it: github.com/jarcoal/httpmock's
+// NoResponderFound ("no responder found", alone or in its "mistake"
+// variants). A mock sends nothing, so the outcome is "not sent", not
+// unknown. The text is matched: the core module does not import httpmock.
+func mockRefused(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.HasPrefix(e.Error(), "no responder found") {
+			return true
+		}
+	}
+	return false
 }
 
 // connectFailure reports whether err happened before the request left:
