@@ -55,8 +55,12 @@ type Request struct {
 	// Overwrite replaces the notification devices show (APNs, FCM
 	// notification mode, Huawei and Honor only). Required: a revoke
 	// without it overwrites nothing, and the newer documentation requires
-	// it. Title or Desc must be set.
+	// it. Title or Desc must be set, unless NoOverwrite.
 	Overwrite *chatrecall.OfflinePushInfo
+	// NoOverwrite revokes without a replacement: delivery to users not yet
+	// reached stops, and nothing already shown changes. A push that kept
+	// no roaming or unread copy refuses it (90053).
+	NoOverwrite bool
 	// CheckUsers are up to MaxCheckUsers accounts whose trace is read after.
 	CheckUsers []string
 	// DryRun reads and reports what would be done; it deletes and revokes
@@ -169,8 +173,13 @@ func (r Request) Validate() error {
 		}
 	}
 	o := r.Overwrite
-	if o == nil || o.PushFlag == 1 || (strings.TrimSpace(o.Title) == "" && strings.TrimSpace(o.Desc) == "") {
-		return invalidf("Overwrite", "needs a Title or Desc to push: a revoke without a replacement overwrites nothing (and the newer documentation requires it)")
+	switch {
+	case r.NoOverwrite && o != nil:
+		return invalidf("Overwrite", "is set with NoOverwrite: give one or the other")
+	case r.NoOverwrite:
+		return nil
+	case o == nil || o.PushFlag == 1 || (strings.TrimSpace(o.Title) == "" && strings.TrimSpace(o.Desc) == ""):
+		return invalidf("Overwrite", "needs a Title or Desc to push: a revoke without a replacement overwrites nothing (and the newer documentation requires it); NoOverwrite revokes without one")
 	}
 	for field, v := range map[string]string{"Overwrite.Title": o.Title, "Overwrite.Desc": o.Desc} {
 		if err := chatrecall.CheckText("TakeBackPush", field, v); err != nil {

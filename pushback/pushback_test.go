@@ -194,3 +194,20 @@ func TestTakeBackDryRunAndByPushID(t *testing.T) {
 	_, err = pushback.TakeBackPush(context.Background(), client, pushback.Request{PushTaskID: "nope", Overwrite: sorry}, pushback.Options{Clock: clock})
 	assert.True(t, errors.Is(err, chatrecall.ErrNotRecallable))
 }
+
+// TestTakeBackWithoutOverwrite: NoOverwrite revokes with no replacement
+// (delivery stops); it and Overwrite together are refused.
+func TestTakeBackWithoutOverwrite(t *testing.T) {
+	srv, client, clock := fake(t)
+	id := srv.AddPushTask(chatrecalltest.PushTask{KeptCopies: true})
+	rep, err := pushback.TakeBackPush(context.Background(), client, pushback.Request{PushTaskID: id, NoOverwrite: true}, pushback.Options{Clock: clock})
+	require.NoError(t, err)
+	assert.True(t, rep.Revoked)
+	st, _ := srv.PushTaskState(id)
+	assert.True(t, st.Revoked)
+	assert.Empty(t, st.OfflinePushInfo, "no replacement sent")
+	_, err = pushback.TakeBackPush(context.Background(), client, pushback.Request{PushTaskID: id, NoOverwrite: true, Overwrite: sorry}, pushback.Options{Clock: clock})
+	var ve *chatrecall.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Overwrite", ve.Field)
+}

@@ -243,6 +243,9 @@ func (t *taker) revoke(ctx context.Context, pushID string, sentAt time.Time) err
 	}
 	_, err := t.api.RevokeChatPush(ctx, chatrecall.ChatPushRevoke{TaskID: pushID, OfflinePushInfo: t.r.Overwrite})
 	detail := "delivery to users not yet reached stopped; the notification overwritten on " + Overwritable + "; not on " + NotOverwritable
+	if t.r.NoOverwrite {
+		detail = "delivery to users not yet reached stopped; no replacement was sent, so notifications already shown stay"
+	}
 	switch {
 	case errors.Is(err, chatrecall.ErrAlreadyRecalled):
 		t.rep.Revoked = true

@@ -25,7 +25,7 @@ type takebackFlags struct {
 	sched                       int64
 	title, desc, ext, journal   string
 	users                       []string
-	yes                         bool
+	yes, noOverwrite            bool
 }
 
 func (a *app) pushCmd() *cobra.Command {
@@ -73,6 +73,7 @@ kept, and the command says when it waits for them.`,
 	fl.StringSliceVar(&f.users, "check-user", nil, "read how the push reached this account (up to 3)")
 	fl.StringVar(&f.journal, "journal", "", "append each step's outcome to FILE as it ends (JSON Lines)")
 	fl.BoolVar(&f.yes, "yes", false, "do not ask for confirmation before the revoke")
+	fl.BoolVar(&f.noOverwrite, "no-overwrite", false, "revoke without a replacement: delivery stops, notifications already shown stay (instead of --title/--desc)")
 	return c
 }
 
@@ -81,8 +82,10 @@ var flagOf = map[string]string{"PushTaskID": "--task", "SchedTaskID": "--sched-t
 	"Overwrite": "--title/--desc", "Overwrite.Title": "--title", "Overwrite.Desc": "--desc", "CheckUsers": "--check-user"}
 
 func (a *app) runTakeback(f *takebackFlags) error {
-	r := pushback.Request{PushTaskID: f.task, SchedTaskID: f.sched, Keyword: f.keyword, CheckUsers: f.users, DryRun: a.o.dryRun,
-		Overwrite: &chatrecall.OfflinePushInfo{Title: f.title, Desc: f.desc, Ext: f.ext}}
+	r := pushback.Request{PushTaskID: f.task, SchedTaskID: f.sched, Keyword: f.keyword, CheckUsers: f.users, DryRun: a.o.dryRun, NoOverwrite: f.noOverwrite}
+	if !f.noOverwrite || f.title != "" || f.desc != "" || f.ext != "" {
+		r.Overwrite = &chatrecall.OfflinePushInfo{Title: f.title, Desc: f.desc, Ext: f.ext}
+	}
 	now := time.Now()
 	var err error
 	if r.Since, err = parseWhen("since", f.since, now); err != nil {
@@ -102,6 +105,9 @@ func (a *app) runTakeback(f *takebackFlags) error {
 	}
 	if err := r.Validate(); err != nil {
 		var ve *chatrecall.ValidationError
+		if errors.As(err, &ve) && ve.Field == "Overwrite" && !f.noOverwrite {
+			return usagef("push takeback: --title or --desc is required: the notification that replaces the one shown (a revoke without it overwrites nothing); --no-overwrite revokes without one")
+		}
 		if errors.As(err, &ve) {
 			field := ve.Field
 			if fl := flagOf[field]; fl != "" {
