@@ -482,7 +482,12 @@ func TestC2CSweepCrashAndResume(t *testing.T) {
 			}
 		}
 		_ = first.Process.Signal(syscall.SIGKILL)
-		_, _ = io.Copy(io.Discard, stdout)
+		for sc.Scan() { // what was printed (or read ahead) before it died
+			var rw row
+			if json.Unmarshal(sc.Bytes(), &rw) == nil {
+				rowsBefore = append(rowsBefore, rw)
+			}
+		}
 		_ = first.Wait()
 		atKill := len(srv.Requests())
 

@@ -33,10 +33,14 @@ func sentKey(s chatrecalltest.Sent) string {
 	return s.Sender + "->" + s.To + "#" + s.Key
 }
 
-// readRows decodes JSON Lines rows.
-func readRows(r io.Reader, max int) []row {
+// readRows decodes every JSON Lines row of r.
+func readRows(r io.Reader, max int) []row { return scanRows(bufio.NewScanner(r), max) }
+
+// scanRows decodes up to max rows (all, if max < 0). To read on later,
+// call it again with the same scanner: a new one would miss the lines
+// this one read ahead.
+func scanRows(sc *bufio.Scanner, max int) []row {
 	var out []row
-	sc := bufio.NewScanner(r)
 	for (max < 0 || len(out) < max) && sc.Scan() {
 		var rw row
 		if json.Unmarshal(sc.Bytes(), &rw) == nil && rw.Item != "" {
@@ -77,9 +81,10 @@ func TestTakedownCrashAndResume(t *testing.T) {
 		stdout, err := first.StdoutPipe()
 		require.NoError(t, err)
 		require.NoError(t, first.Start())
-		printed := readRows(stdout, killAfter)
+		sc := bufio.NewScanner(stdout)
+		printed := scanRows(sc, killAfter)
 		_ = first.Process.Signal(syscall.SIGKILL)
-		printed = append(printed, readRows(stdout, -1)...) // what was on its way when it died
+		printed = append(printed, scanRows(sc, -1)...) // what was on its way when it died
 		_ = first.Wait()
 		atKill := len(srv.Requests())
 
@@ -311,9 +316,10 @@ func TestTakedownStopThenResume(t *testing.T) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
-	rows := readRows(stdout, 20)
+	sc := bufio.NewScanner(stdout)
+	rows := scanRows(sc, 20)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	rows = append(rows, readRows(stdout, -1)...)
+	rows = append(rows, scanRows(sc, -1)...)
 	_ = cmd.Wait()
 	assert.Equal(t, exitInterrupted, cmd.ProcessState.ExitCode(), stderr.String())
 	assert.Contains(t, stderr.String(), "stopped by interrupt")
