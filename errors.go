@@ -44,7 +44,7 @@ var (
 	ErrOutcomeUnknown = errors.New("outcome unknown")
 	// ErrTPNSNotConfigured: a TPNS method was called on a client built
 	// without Config.TPNS.
-	ErrTPNSNotConfigured = errors.New("chatrecall: TPNS is not configured: set Config.TPNS (AccessID, SecretKey, Region)")
+	ErrTPNSNotConfigured = errors.New("TPNS is not configured: set Config.TPNS (AccessID, SecretKey, Region)")
 	// ErrOverrideNotSupported: the TPNS task has no collapse ID, so it cannot
 	// be overridden.
 	ErrOverrideNotSupported = errors.New("override not supported")

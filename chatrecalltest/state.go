@@ -26,7 +26,10 @@ const (
 
 // String returns "missing", "present", "recalled" or "deleted".
 func (m MessageState) String() string {
-	return [...]string{"missing", "present", "recalled", "deleted"}[m]
+	if names := [...]string{"missing", "present", "recalled", "deleted"}; int(m) >= 0 && int(m) < len(names) {
+		return names[m]
+	}
+	return "MessageState(" + strconv.Itoa(int(m)) + ")"
 }
 
 // Group seeds a group.
