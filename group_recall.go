@@ -90,7 +90,9 @@ func (r *groupRecallResponse) answer(seq uint64) listAnswer {
 // Input is checked before anything is sent (see GroupRecall.Validate): an
 // empty or malformed GroupID, no MsgSeqs, a sequence number of 0, over
 // MaxMsgSeq or repeated, or a Reason over MaxReasonBytes returns a
-// *ValidationError naming the field, and nothing is sent.
+// *ValidationError naming the field, and nothing is sent; the result
+// still has one item per sequence number, each not sent (ErrNotSent,
+// wrapping the validation error), so a loop over the items is safe.
 //
 // The messages go out 10 per request, up to WithConcurrency requests at
 // once. The result always has one item per sequence number, in input order,
@@ -113,11 +115,20 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (_ *Gro
 	ctx, op := c.begin(ctx, method, EndpointGroupRecall, len(r.MsgSeqs))
 	var st []itemState
 	defer func() { c.finishMany(ctx, op, st, err) }()
+	refused := func(err error) (*GroupRecallResult, error) {
+		// One item per input, each not sent, so a caller ranging over
+		// the items sees every message's outcome.
+		res := &GroupRecallResult{GroupID: r.GroupID, Items: make([]GroupRecallItem, len(r.MsgSeqs))}
+		for i, s := range r.MsgSeqs {
+			res.Items[i] = GroupRecallItem{MsgSeq: s, Err: &NotSentError{Cause: err}}
+		}
+		return res, err
+	}
 	if !c.chat {
-		return nil, errChatNotConfigured(method)
+		return refused(errChatNotConfigured(method))
 	}
 	if err := r.Validate(); err != nil {
-		return nil, err
+		return refused(err)
 	}
 	seqs := r.MsgSeqs
 	var maybe func(int) bool

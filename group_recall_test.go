@@ -221,7 +221,13 @@ func TestRecallGroupMessagesValidation(t *testing.T) {
 			mt := httpmock.NewMockTransport()
 			c := newMockClient(t, mt)
 			res, err := c.RecallGroupMessages(context.Background(), tt.in)
-			assert.Nil(t, res)
+			require.NotNil(t, res, "a result with one item per input, even refused")
+			require.Len(t, res.Items, len(tt.in.MsgSeqs))
+			for i, it := range res.Items {
+				assert.Equal(t, tt.in.MsgSeqs[i], it.MsgSeq)
+				assert.Equal(t, OutcomeNotSent, OutcomeOf(it.Err), "each item: not sent")
+				assert.ErrorIs(t, it.Err, ErrInvalidRequest, "and why")
+			}
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tt.field, ve.Field)

@@ -83,11 +83,18 @@ func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAc
 	ctx, op := c.begin(ctx, method, EndpointOfficialRecall, len(r.MsgKeys))
 	var st []itemState
 	defer func() { c.finishMany(ctx, op, st, err) }()
+	refused := func(err error) (*OfficialAccountRecallResult, error) {
+		res := &OfficialAccountRecallResult{Account: r.Account, Items: make([]OfficialAccountRecallItem, len(r.MsgKeys))}
+		for i, k := range r.MsgKeys {
+			res.Items[i] = OfficialAccountRecallItem{MsgKey: k, Err: &NotSentError{Cause: err}}
+		}
+		return res, err
+	}
 	if !c.chat {
-		return nil, errChatNotConfigured(method)
+		return refused(errChatNotConfigured(method))
 	}
 	if err := r.Validate(); err != nil {
-		return nil, err
+		return refused(err)
 	}
 	keys := r.MsgKeys
 	var maybe func(int) bool

@@ -258,3 +258,16 @@ func TestBadInputSendsNothing(t *testing.T) {
 	assert.Equal(t, "d.Targets[0]", ve.Field)
 	assert.Empty(t, srv.Requests())
 }
+
+// TestRunnerPrintsNoSecret: a Runner holds a client; no fmt verb or slog
+// prints its secrets.
+func TestRunnerPrintsNoSecret(t *testing.T) {
+	_, client, _ := fake(t)
+	r := takedown.New(client, func(o *takedown.Options) { o.Reason = "spam" })
+	for _, verb := range []string{"%s", "%q", "%v", "%+v", "%#v", "%x", "%X"} {
+		out := fmt.Sprintf(verb, r)
+		assert.NotContains(t, out, chatrecalltest.DefaultSecretKey, verb)
+		assert.NotContains(t, strings.ToLower(out), strings.ToLower(fmt.Sprintf("%x", chatrecalltest.DefaultSecretKey)), verb)
+	}
+	assert.Equal(t, `takedown.Runner{Reason:"spam" SkipVerify:false Ledger:false Conversations:16}`, fmt.Sprint(r))
+}
