@@ -19,15 +19,13 @@ type Report struct {
 
 // TakeDown recalls every listed message of a group. Messages the service no
 // longer has (10030: recalled already, or never there) count as already
-// gone, not as failures. A group that does not exist (10010, ErrNotFound)
-// is a failure: nothing was taken down.
+// gone, not as failures. When the whole call failed (bad input, no
+// permission, a group that does not exist), the report still counts every
+// message and the error says why: it is never swallowed.
 func TakeDown(ctx context.Context, c *chatrecall.Client, groupID string, seqs []uint64) (Report, error) {
 	res, err := c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: groupID, MsgSeqs: seqs, Reason: "spam"})
-	if res == nil {
-		return Report{}, fmt.Errorf("take down %s: %w", groupID, err)
-	}
 	var r Report
-	for _, it := range res.Items {
+	for _, it := range res.Items { // one item per seq, whatever happened
 		switch {
 		case it.Err == nil:
 			r.Recalled++
@@ -37,5 +35,13 @@ func TakeDown(ctx context.Context, c *chatrecall.Client, groupID string, seqs []
 			r.Failed++
 		}
 	}
-	return r, nil
+	var pe *chatrecall.PartialError
+	switch {
+	case errors.As(err, &pe) && pe.Cause != nil:
+		// The call stopped on a failure every request would repeat.
+		return r, fmt.Errorf("take down %s: %w", groupID, pe.Cause)
+	case err != nil && !errors.As(err, &pe):
+		return r, fmt.Errorf("take down %s: %w", groupID, err) // refused before sending
+	}
+	return r, nil // per-message failures are in the report
 }

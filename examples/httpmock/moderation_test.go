@@ -50,7 +50,7 @@ func TestTakeDownWhenTheServiceRefuses(t *testing.T) {
 		httpmock.NewStringResponder(200, `{"ActionStatus":"FAIL","ErrorCode":60010,"ErrorInfo":"not an admin"}`))
 
 	r, err := TakeDown(context.Background(), c, "@TGS#spam", []uint64{1, 2})
-	require.NoError(t, err)
+	require.ErrorIs(t, err, chatrecall.ErrPermission, "a whole-request failure is returned, not swallowed")
 	assert.Equal(t, Report{Failed: 2}, r, "every message has an outcome")
 }
 
@@ -60,6 +60,14 @@ func TestTakeDownOfAGroupThatDoesNotExist(t *testing.T) {
 		httpmock.NewStringResponder(200, `{"ActionStatus":"FAIL","ErrorCode":10010,"ErrorInfo":"group does not exist"}`))
 
 	r, err := TakeDown(context.Background(), c, "@TGS#typo", []uint64{1, 2})
-	require.NoError(t, err)
+	require.ErrorIs(t, err, chatrecall.ErrNotFound)
 	assert.Equal(t, Report{Failed: 2}, r, "a missing group is not 'already gone'")
+}
+
+func TestTakeDownOfBadInputSendsNothing(t *testing.T) {
+	c := newClient(t)
+	r, err := TakeDown(context.Background(), c, "@TGS#spam", []uint64{1, 0})
+	require.ErrorIs(t, err, chatrecall.ErrInvalidRequest)
+	assert.Equal(t, Report{Failed: 2}, r)
+	assert.Zero(t, httpmock.GetTotalCallCount())
 }
