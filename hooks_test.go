@@ -121,3 +121,24 @@ func TestOutcomeOf(t *testing.T) {
 		assert.Equal(t, s, o.String())
 	}
 }
+
+// TestHookAppendCannotCorruptLaterCalls: the item indexes a hook is given
+// cannot be grown into the client's own memory: an append in one call's
+// hook leaves later calls' item mapping intact.
+func TestHookAppendCannotCorruptLaterCalls(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("POST", c2cURL, httpmock.NewStringResponder(200, `{"ActionStatus":"OK","ErrorCode":0}`))
+	var seen [][]int
+	hooks := Hooks{BeforeAttempt: func(_ context.Context, _ Operation, s AttemptStart) error {
+		grown := append(s.Items, 7, 8, 9) // a careless hook
+		_ = grown
+		seen = append(seen, append([]int(nil), s.Items...))
+		return nil
+	}}
+	c := newMockClient(t, mt, WithHooks(hooks))
+	for range 3 {
+		require.NoError(t, errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"})))
+	}
+	assert.Equal(t, [][]int{{0}, {0}, {0}}, seen)
+	assert.Equal(t, [maxItemsPerRequest]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, firstIndexes, "the shared indexes are untouched")
+}

@@ -266,8 +266,10 @@ func (c *Client) runJob(ctx context.Context, j *job) ([]itemState, error) {
 	}
 	if !j.batch || j.n <= maxItemsPerRequest {
 		var stop stopFlag
-		c.runRequest(ctx, j, firstIndexes[:j.n], st, &stop)
-		c.reportItems(ctx, j, firstIndexes[:j.n], st)
+		// A full slice expression: a hook that appends to the indexes it
+		// is given gets a copy, and never writes into the shared array.
+		c.runRequest(ctx, j, firstIndexes[:j.n:j.n], st, &stop)
+		c.reportItems(ctx, j, firstIndexes[:j.n:j.n], st)
 		return st, stop.get()
 	}
 	stop := &stopFlag{}
