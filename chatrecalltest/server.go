@@ -151,6 +151,7 @@ type Server struct {
 	mu       sync.Mutex
 	state    state
 	requests []Request
+	gen      int // Reset generation: records of older requests are dropped
 	windows  map[string]*window
 	faults   map[string]*faultPlan
 }
@@ -252,8 +253,18 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.gen++ // the requests in flight are no longer recorded
 	s.faults = map[string]*faultPlan{}
 	s.windows = map[string]*window{}
+}
+
+// rec returns x's record, or nil when Reset dropped it while x was in
+// flight. s.mu must be held.
+func (s *Server) rec(x *exchange) *Request {
+	if x.gen != s.gen || x.index >= len(s.requests) {
+		return nil
+	}
+	return &s.requests[x.index]
 }
 
 var chatPaths = map[string]string{
@@ -294,6 +305,7 @@ type exchange struct {
 	ep    string
 	body  []byte
 	index int
+	gen   int // the Reset generation index is of
 }
 
 // ServeHTTP implements http.Handler, so the fake can also be mounted in a
@@ -320,7 +332,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x.ep = ep
 	s.mu.Lock()
-	x.index = len(s.requests)
+	x.index, x.gen = len(s.requests), s.gen
 	s.requests = append(s.requests, Request{Endpoint: ep, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Header: r.Header.Clone(), Body: body, JSON: obj, At: s.clock.Now()})
 	s.mu.Unlock()
@@ -338,17 +350,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) note(x *exchange, code chatrecall.Code, fault string) {
 	s.mu.Lock()
-	s.requests[x.index].Code = code
-	if fault != "" {
-		s.requests[x.index].Fault = fault
+	if r := s.rec(x); r != nil {
+		r.Code = code
+		if fault != "" {
+			r.Fault = fault
+		}
 	}
 	s.mu.Unlock()
 }
 
 func (s *Server) markApplied(x *exchange, items []string) {
 	s.mu.Lock()
-	s.requests[x.index].Applied = true
-	s.requests[x.index].AppliedItems = items
+	if r := s.rec(x); r != nil {
+		r.Applied, r.AppliedItems = true, items
+	}
 	s.mu.Unlock()
 }
 
@@ -450,7 +465,9 @@ func (s *Server) respond(x *exchange, apply func() (resp any, code chatrecall.Co
 	f, fname := s.drawFault(x.ep)
 	if f.Kind != FaultNone {
 		s.mu.Lock()
-		s.requests[x.index].Injected = f
+		if r := s.rec(x); r != nil {
+			r.Injected = f
+		}
 		s.mu.Unlock()
 	}
 	switch f.Kind {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"runtime"
 	"testing"
 	"time"
 
@@ -532,4 +533,29 @@ func TestLatency(t *testing.T) {
 	_, err = c.RecallGroupMessages(ctx, chatrecall.GroupRecall{GroupID: "@TGS#near", MsgSeqs: []uint64{1}})
 	require.NoError(t, err)
 	assert.Equal(t, chatrecalltest.MessageRecalled, near.GroupMessage("@TGS#near", 1))
+}
+
+// TestResetWhileARequestIsInFlight: Reset during a request drops its
+// record; the request still completes, and Close returns.
+func TestResetWhileARequestIsInFlight(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	srv.AddGroupMessages("g", 1)
+	// The answer is held back half a second after the request is recorded:
+	// the Reset below falls in it (were it later, the test would only not
+	// exercise the race; it cannot fail for it).
+	srv.FailNext(chatrecall.EndpointGroupRecall, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultDelay, Delay: 500 * time.Millisecond})
+	c, err := chatrecall.NewClient(srv.Config(), chatrecall.WithoutRateLimits(), chatrecall.WithRetry(chatrecall.NoRetry()))
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "g", MsgSeqs: []uint64{1}})
+		done <- err
+	}()
+	for len(srv.Requests()) == 0 {
+		runtime.Gosched() // until the request is in flight; no assertion on time
+	}
+	srv.Reset()
+	require.NoError(t, <-done)
+	assert.Empty(t, srv.Requests(), "the request in flight at Reset is not recorded")
+	srv.Close() // returns: no lock left held
 }
