@@ -47,6 +47,16 @@ func (j *journaled) record(names, from, to []string) error {
 	return j.jr.writeSync(journalLine{Sent: names})
 }
 
+// groupNotJournaled is a group recall's result when its journal line could
+// not be written: no message of it was sent.
+func groupNotJournaled(r chatrecall.GroupRecall, err error) (*chatrecall.GroupRecallResult, error) {
+	res := &chatrecall.GroupRecallResult{GroupID: r.GroupID}
+	for _, s := range r.MsgSeqs {
+		res.Items = append(res.Items, chatrecall.GroupRecallItem{MsgSeq: s, Err: notJournaled(err)})
+	}
+	return res, notJournaled(err)
+}
+
 // notJournaled is the outcome of a request whose journal line could not be
 // written: it was not sent.
 func notJournaled(err error) error {
@@ -59,11 +69,7 @@ func (j *journaled) RecallGroupMessages(ctx context.Context, r chatrecall.GroupR
 		names[n] = fmt.Sprint(s)
 	}
 	if err := j.record(names, nil, nil); err != nil {
-		res := &chatrecall.GroupRecallResult{GroupID: r.GroupID}
-		for _, s := range r.MsgSeqs {
-			res.Items = append(res.Items, chatrecall.GroupRecallItem{MsgSeq: s, Err: notJournaled(err)})
-		}
-		return res, notJournaled(err)
+		return groupNotJournaled(r, err)
 	}
 	return j.Client.RecallGroupMessages(ctx, r)
 }

@@ -274,11 +274,7 @@ func (j *tdJournaled) RecallGroupMessages(ctx context.Context, r chatrecall.Grou
 		keys[n] = tdKey(sweep.Item{Conversation: chatrecall.Conversation{GroupID: r.GroupID, TopicID: r.TopicID}, MsgSeq: s})
 	}
 	if err := j.jr.writeSync(tdLine{Sent: keys}); err != nil {
-		res := &chatrecall.GroupRecallResult{GroupID: r.GroupID}
-		for _, s := range r.MsgSeqs {
-			res.Items = append(res.Items, chatrecall.GroupRecallItem{MsgSeq: s, Err: notJournaled(err)})
-		}
-		return res, notJournaled(err)
+		return groupNotJournaled(r, err)
 	}
 	return j.Client.RecallGroupMessages(ctx, r)
 }
