@@ -45,7 +45,7 @@ type Target struct {
 func (t Target) Name() string {
 	switch {
 	case t.Kind() == chatrecall.KindC2C:
-		return t.Account + "<->" + t.Peer
+		return t.Peer + "<->" + t.Account // the account, then its peer (whose view is read)
 	case t.TopicID != "":
 		return t.GroupID + "/" + t.TopicID
 	}
@@ -92,6 +92,14 @@ func (d *Discovery) until() time.Time {
 		return d.Taken
 	}
 	return d.Until
+}
+
+// peerView is the one-to-one conversation of account and peer as the peer
+// sees it: what the recipient can still see is what must be taken back,
+// and an account taken over may have cleared its own side (views differ
+// per party, spec 2.6). The recall names the same messages either way.
+func peerView(account, peer string) chatrecall.Conversation {
+	return chatrecall.Conversation{Account: peer, Peer: account}
 }
 
 // Summary is the one line a person reads: "N conversations found (G groups,
@@ -195,7 +203,7 @@ func (r *Runner) Discover(ctx context.Context, account string, since, until time
 			}
 			continue
 		}
-		if ct.Peer != "" && ct.Peer != account && add(chatrecall.Conversation{Account: account, Peer: ct.Peer}, SourceRecentContacts, "") {
+		if ct.Peer != "" && ct.Peer != account && add(peerView(account, ct.Peer), SourceRecentContacts, "") {
 			contacts.Found++
 		}
 	}
@@ -224,6 +232,9 @@ func (r *Runner) Discover(ctx context.Context, account string, since, until time
 			conv, ok := webhook.ConversationOf(t.Kind, t.Conversation, account)
 			if !ok || t.Kind == webhook.KindOfficial {
 				continue
+			}
+			if t.Kind == webhook.KindC2C {
+				conv = peerView(account, conv.Peer)
 			}
 			if add(conv, SourceLedger, "") {
 				ledger.Found++

@@ -317,7 +317,7 @@ func (r *Runner) checkDiscovery(method string, ctx context.Context, d *Discovery
 		if err := t.Validate(); err != nil {
 			return invalidf(method, "d.Targets["+itoa(i)+"]", "%v", err)
 		}
-		if t.Sender != d.Account || t.Kind() == chatrecall.KindC2C && t.Account != d.Account {
+		if t.Sender != d.Account || t.Kind() == chatrecall.KindC2C && t.Peer != d.Account {
 			return invalidf(method, "d.Targets["+itoa(i)+"]", "is %s's conversation %s, not one of the account %q", t.Sender, t.Name(), d.Account)
 		}
 	}

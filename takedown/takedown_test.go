@@ -130,6 +130,9 @@ func TestTakedownGroundTruth(t *testing.T) {
 	assert.Equal(t, footprint.LiveGroups+footprint.Peers-(20-footprint.Groups), fromLedgerOnly)
 	assert.Contains(t, strings.Join(d.Sources[1].Gaps, "\n"), "conversation list capped at 20: peers beyond it come only from the ledger")
 	assert.Contains(t, d.Summary(), "not known to be all")
+	for _, r := range srv.RequestsTo(chatrecall.EndpointC2CHistory) {
+		assert.Equal(t, "mallory", r.JSON["Peer_Account"], "one-to-one history is read as the peer sees it (the account may have cleared its side)")
+	}
 }
 
 // TestWithoutLedgerSaysWhatItMissed: with no ledger, the live groups and

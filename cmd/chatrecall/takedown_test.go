@@ -129,7 +129,7 @@ func TestTakedownCrashAndResume(t *testing.T) {
 					keys = append(keys, fmt.Sprintf("%s/#%v", r.JSON["GroupId"], e.(map[string]any)["MsgSeq"]))
 				}
 			case chatrecall.EndpointC2CRecall:
-				keys = append(keys, fmt.Sprintf("%s<->%s#%s", r.JSON["From_Account"], r.JSON["To_Account"], r.JSON["MsgKey"]))
+				keys = append(keys, fmt.Sprintf("%s->%s#%s", r.JSON["From_Account"], r.JSON["To_Account"], r.JSON["MsgKey"]))
 			}
 			for _, k := range keys {
 				resent++

@@ -72,7 +72,7 @@ func tdKey(it sweep.Item) string {
 	if it.Kind() == chatrecall.KindGroup {
 		return it.GroupID + "/" + it.TopicID + "#" + strconv.FormatUint(it.MsgSeq, 10)
 	}
-	return it.Account + "<->" + it.Peer + "#" + it.MsgKey
+	return it.Sender + "->" + it.To + "#" + it.MsgKey
 }
 
 const chunk = 500

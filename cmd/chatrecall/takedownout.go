@@ -280,7 +280,7 @@ func (j *tdJournaled) RecallGroupMessages(ctx context.Context, r chatrecall.Grou
 }
 
 func (j *tdJournaled) RecallC2CMessage(ctx context.Context, r chatrecall.C2CRecall) (*chatrecall.Result, error) {
-	key := tdKey(sweep.Item{Conversation: chatrecall.Conversation{Account: r.From, Peer: r.To}, MsgKey: r.MsgKey})
+	key := tdKey(sweep.Item{Conversation: chatrecall.Conversation{Account: r.To, Peer: r.From}, Sender: r.From, To: r.To, MsgKey: r.MsgKey})
 	if err := j.jr.writeSync(tdLine{Sent: []string{key}}); err != nil {
 		return nil, notJournaled(err)
 	}
