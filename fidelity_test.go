@@ -97,13 +97,37 @@ func TestOverrideKeepsTheOriginalAudience(t *testing.T) {
 	_, err = c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: id, Push: chatrecall.TPNSPush{Content: "fixed"}})
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "Push.TagRules", ve.Field)
-	res, err := c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: id,
-		Push: chatrecall.TPNSPush{Content: "fixed", TagRules: json.RawMessage(`[{"tag_items":[{"tags":["vip"]}]}]`)}})
+	// The record cannot say whether the rules are the original's: broader
+	// ones would reach users it never did. The caller must vouch.
+	vip := json.RawMessage(`[{"tag_items":[{"tags":["vip"]}]}]`)
+	_, err = c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: id, Push: chatrecall.TPNSPush{Content: "fixed", TagRules: vip}})
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Push.TagRules", ve.Field)
+	assert.Contains(t, ve.Problem, "SameTargets")
+	assert.Empty(t, srv.RequestsTo(chatrecall.EndpointTPNSPush), "no push was sent")
+	res, err := c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: id, SameTargets: true,
+		Push: chatrecall.TPNSPush{Content: "fixed", TagRules: vip}})
 	require.NoError(t, err)
 	assert.Equal(t, int64(42), res.CollapseID)
 	reqs := srv.RequestsTo(chatrecall.EndpointTPNSPush)
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "tag", reqs[0].JSON["audience_type"])
+
+	// A package push: its record's upload ID is the only one accepted, and
+	// the one sent when none is given.
+	pkg := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "package_account_push", CollapseID: 43, UploadID: 7})
+	_, err = c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: pkg, Push: chatrecall.TPNSPush{Content: "fixed", UploadID: 8}})
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Push.UploadID", ve.Field)
+	_, err = c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: pkg, Push: chatrecall.TPNSPush{Content: "fixed"}})
+	require.NoError(t, err)
+	reqs = srv.RequestsTo(chatrecall.EndpointTPNSPush)
+	assert.Equal(t, float64(7), reqs[len(reqs)-1].JSON["upload_id"])
+	noUpload := srv.AddTPNSTask(chatrecalltest.TPNSTask{PushType: "package_account_push", CollapseID: 44})
+	_, err = c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: noUpload, Push: chatrecall.TPNSPush{Content: "fixed", UploadID: 9}})
+	require.ErrorAs(t, err, &ve, "nothing to compare with: refused unless vouched for")
+	_, err = c.OverrideTPNSPush(context.Background(), chatrecall.TPNSOverride{PushID: noUpload, SameTargets: true, Push: chatrecall.TPNSPush{Content: "fixed", UploadID: 9}})
+	require.NoError(t, err)
 }
 
 // TestSeparateFakesDoNotShareLimits: two fakes, one push revoke each, at

@@ -538,6 +538,12 @@ type TPNSOverride struct {
 	// ForceCollapse still delivers the new message to devices that cannot
 	// override (OPPO, vivo), where it appears as a second notification.
 	ForceCollapse bool
+	// SameTargets vouches that Push's targets are the original's where the
+	// record holds none to compare: a tag push's rules (the record has no
+	// tag rules), or a package push whose record has no upload ID. Without
+	// it such an override is refused: broader rules would reach users the
+	// original never did.
+	SameTargets bool
 }
 
 // TPNSOverrideResult is the answer to the new push.
@@ -617,6 +623,18 @@ func (c *Client) OverrideTPNSPush(ctx context.Context, o TPNSOverride) (_ *TPNSO
 		o.Push.AudienceType = rec.PushType
 	case rec.PushType != "" && o.Push.AudienceType != rec.PushType:
 		return nil, invalidf(method, "Push.AudienceType", "is %q but push %s went to audience %q; an override must target the original's audience", o.Push.AudienceType, o.PushID, rec.PushType)
+	}
+	// Within the audience type, the targets: compared where the record
+	// holds them, vouched for (SameTargets) where it does not.
+	switch {
+	case o.Push.AudienceType == TPNSAudienceTag && !o.SameTargets:
+		return nil, invalidf(method, "Push.TagRules", "cannot be checked: push %s went to a tag audience, and its record holds no tag rules to compare; set SameTargets to vouch they are the original's (broader rules would reach users it never did)", o.PushID)
+	case strings.HasPrefix(o.Push.AudienceType, "package_") && rec.UploadID != 0 && o.Push.UploadID == 0:
+		o.Push.UploadID = rec.UploadID
+	case strings.HasPrefix(o.Push.AudienceType, "package_") && rec.UploadID != 0 && o.Push.UploadID != rec.UploadID:
+		return nil, invalidf(method, "Push.UploadID", "is %d but push %s went to upload %d; an override must target the original's audience", o.Push.UploadID, o.PushID, rec.UploadID)
+	case strings.HasPrefix(o.Push.AudienceType, "package_") && rec.UploadID == 0 && !o.SameTargets:
+		return nil, invalidf(method, "Push.UploadID", "cannot be checked: the record of push %s holds no upload ID; set SameTargets to vouch it is the original's", o.PushID)
 	}
 	if err := o.Push.validateAudience(method, "Push"); err != nil {
 		return nil, err

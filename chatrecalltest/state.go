@@ -112,6 +112,8 @@ type TPNSTask struct {
 	Content    string
 	// SendTime schedules the task; cancel works only before it.
 	SendTime time.Time
+	// UploadID is a package push's upload (its record's uploadId).
+	UploadID int64
 }
 
 type pushTask struct {
@@ -665,6 +667,9 @@ func tpnsRecord(t *TPNSTask) map[string]any {
 	}
 	if t.CollapseID != 0 {
 		rec["collapseID"] = t.CollapseID
+	}
+	if t.UploadID != 0 {
+		rec["uploadId"] = t.UploadID
 	}
 	return rec
 }

@@ -84,7 +84,7 @@ func (a *app) tpnsRecordCmd() *cobra.Command {
 
 func (a *app) tpnsOverrideCmd() *cobra.Command {
 	var push, title, content, audience, tagRules, tokens, accounts, platform, environment string
-	var forceCollapse bool
+	var forceCollapse, sameTargets bool
 	c := &cobra.Command{
 		Use:   "override --push ID --content TEXT [--title TEXT] [flags]",
 		Short: "Replace the notification of a push",
@@ -92,9 +92,11 @@ func (a *app) tpnsOverrideCmd() *cobra.Command {
 collapse ID, then a new push with that collapse_id goes to the same audience. The audience
 is never assumed: without --audience it is the original's, from its record; an --audience
 that differs from the original's is refused, so a correction of a VIP-only push cannot reach
-every user. A tag push's rules are not in its record: give --tag-rules.`,
+every user. A tag push's rules are not in its record: give --tag-rules, and --same-targets to
+vouch that they are the original's (broader rules would reach users it never did). A package
+push goes to its record's upload.`,
 		Example: `  chatrecall tpns override --push 133703 --title "Correction" --content "The sale ends today, not tomorrow" --dry-run
-  chatrecall tpns override --push 133704 --content "Fixed" --tag-rules '[{"tag_items":[{"tags":["vip"],"is_not":false,"tags_operator":"OR","items_operator":"OR","tag_type":"xg_user_define"}],"operator":"OR"}]'`,
+  chatrecall tpns override --push 133704 --content "Fixed" --same-targets --tag-rules '[{"tag_items":[{"tags":["vip"],"is_not":false,"tags_operator":"OR","items_operator":"OR","tag_type":"xg_user_define"}],"operator":"OR"}]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if push == "" {
@@ -117,7 +119,7 @@ every user. A tag push's rules are not in its record: give --tag-rules.`,
 				note = fmt.Sprintf("the override goes to audience %q, and only if push %s went to that audience", audience, push)
 			}
 			return a.single(true, note, func(ctx context.Context, c *chatrecall.Client) (row, error) {
-				res, err := c.OverrideTPNSPush(ctx, chatrecall.TPNSOverride{PushID: push, Push: p, ForceCollapse: forceCollapse})
+				res, err := c.OverrideTPNSPush(ctx, chatrecall.TPNSOverride{PushID: push, Push: p, ForceCollapse: forceCollapse, SameTargets: sameTargets})
 				rw := newRow(chatrecall.EndpointTPNSPush, "", push, "done", err, false)
 				if err == nil {
 					rw.Detail = fmt.Sprintf("new push %s, collapse ID %d", strings.Join(res.PushIDs, ","), res.CollapseID)
@@ -137,5 +139,6 @@ every user. A tag push's rules are not in its record: give --tag-rules.`,
 	f.StringVar(&platform, "platform", "", "android or ios (default both)")
 	f.StringVar(&environment, "environment", "", "product or dev (required for ios)")
 	f.BoolVar(&forceCollapse, "force-collapse", false, "still deliver to devices that cannot override (OPPO, vivo), as a second notification")
+	f.BoolVar(&sameTargets, "same-targets", false, "vouch that --tag-rules are the original push's (its record holds none to compare)")
 	return c
 }
