@@ -52,6 +52,19 @@ func binary(t testing.TB) string {
 	return binPath
 }
 
+// start starts cmd and returns a scanner of its standard output (read all
+// of it through this one scanner: another would miss what it read ahead)
+// and what it writes to standard error.
+func start(t testing.TB, cmd *exec.Cmd) (*bufio.Scanner, *strings.Builder) {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	stderr := new(strings.Builder)
+	cmd.Stderr = stderr
+	require.NoError(t, cmd.Start())
+	return bufio.NewScanner(stdout), stderr
+}
+
 // command prepares the binary against srv (Chat credentials in the
 // environment, as an engineer would have them).
 func command(t testing.TB, srv *chatrecalltest.Server, args ...string) *exec.Cmd {
@@ -213,12 +226,7 @@ func TestStopSignals(t *testing.T) {
 		srv.AddGroupMessages("@TGS#stop", seqs...)
 		dir := t.TempDir()
 		cmd := command(t, srv, "--json", "group", "--group", "@TGS#stop", "--items-file", seqFile(t, dir, 3000), "--journal", filepath.Join(dir, "j"))
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		sc := bufio.NewScanner(stdout)
+		sc, stderr := start(t, cmd)
 		var rows []row
 		for sc.Scan() {
 			var rw row
@@ -572,12 +580,7 @@ func TestInterruptPrintsOneLineForTheRest(t *testing.T) {
 			args = append([]string{"--json"}, args...)
 		}
 		cmd := command(t, srv, args...)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		sc := bufio.NewScanner(stdout)
+		sc, stderr := start(t, cmd)
 		var lines []string
 		for sc.Scan() {
 			lines = append(lines, sc.Text())

@@ -311,12 +311,7 @@ func TestTakedownStopThenResume(t *testing.T) {
 		Peers: 100, PeerMessages: 1, PeerReplies: 1, From: now.Add(-2 * time.Hour), To: now.Add(-time.Minute)})
 	jpath := filepath.Join(t.TempDir(), "j")
 	cmd := command(t, srv, "--json", "takedown", "--account", "mallory", "--since", "3h", "--journal", jpath, "--conversations", "2", "--contact-cap", "500")
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	sc := bufio.NewScanner(stdout)
+	sc, stderr := start(t, cmd)
 	rows := scanRows(sc, 20)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	rows = append(rows, scanRows(sc, -1)...)
