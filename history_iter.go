@@ -80,8 +80,8 @@ func (w *walk) run(err error, yield func(Message, error) bool, read func(emit fu
 			*w.out = w.stats
 		}
 	}()
-	if err == nil && !w.since.IsZero() && !w.until.IsZero() && w.until.Before(w.since) {
-		err = invalidf(w.method, "Until", "is %s, before Since (%s)", w.until.UTC().Format(time.RFC3339), w.since.UTC().Format(time.RFC3339))
+	if err == nil && !w.since.IsZero() && !w.until.IsZero() && !w.until.After(w.since) {
+		err = invalidf(w.method, "Until", "is %s, not after Since (%s): the window is empty (give Until a second later to read one second)", w.until.UTC().Format(time.RFC3339), w.since.UTC().Format(time.RFC3339))
 	}
 	if err == nil {
 		err = read(func(m Message) (bool, error) {

@@ -38,7 +38,7 @@ type C2CHistoryQuery struct {
 func (c *Client) C2CHistory(ctx context.Context, q C2CHistoryQuery) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		const method = "C2CHistory"
-		w := &walk{method: method, conv: Conversation{Account: q.Account, Peer: q.Peer}, out: q.Stats}
+		w := &walk{method: method, conv: Conversation{Account: q.Account, Peer: q.Peer}, since: q.Since, until: q.Until, out: q.Stats}
 		req := C2CHistoryPageRequest{Account: q.Account, Peer: q.Peer, MinTime: q.Since, MaxTime: q.Until, Count: q.PageSize}
 		err := c.checkRead(method, ctx, req)
 		w.run(renamed(err, method), yield, func(emit func(Message) (bool, error)) error {

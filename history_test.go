@@ -305,6 +305,8 @@ func TestHistoryBadInput(t *testing.T) {
 		{"control char", client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{GroupID: "g\x01"}), "GroupID"},
 		{"bad utf8 topic", client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{GroupID: "g", TopicID: "\xff"}), "TopicID"},
 		{"until before since", client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{GroupID: "g", Since: histEpoch, Until: histEpoch.Add(-time.Second)}), "Until"},
+		{"zero window", client.GroupHistory(ctx, chatrecall.GroupHistoryQuery{GroupID: "g", Since: histEpoch, Until: histEpoch}), "Until"},
+		{"zero window c2c", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Account: "a", Peer: "b", Since: histEpoch, Until: histEpoch}), "Until"},
 		{"no peer", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Account: "a"}), "Peer"},
 		{"no account", client.C2CHistory(ctx, chatrecall.C2CHistoryQuery{Peer: "b"}), "Account"},
 		{"no official", client.OfficialHistory(ctx, chatrecall.OfficialHistoryQuery{}), "Account"},

@@ -102,11 +102,43 @@ func (c *Client) redact(s string, extra ...string) string {
 	s = redactBasic(redactQuery(s))
 	forms := c.secretForms(extra)
 	for _, sec := range forms {
-		if sec != "" {
+		switch {
+		case sec == "":
+		case len(sec) < minFragment:
+			s = redactToken(s, sec)
+		default:
 			s = strings.ReplaceAll(s, sec, redacted)
 		}
 	}
 	return redactFragments(s, forms)
+}
+
+// redactToken replaces sec where it stands as a whole run of secret
+// characters. A secret shorter than minFragment (a placeholder such as "x"
+// in a test) is hidden where it appears as itself, not inside every word
+// that happens to contain it: replacing each "x" in the output would hide
+// nothing worth hiding and garble everything else.
+func redactToken(s, sec string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], sec)
+		if j < 0 {
+			break
+		}
+		at, end := i+j, i+j+len(sec)
+		if (at == 0 || !secretChar(s[at-1])) && (end == len(s) || !secretChar(s[end])) {
+			b.WriteString(s[last:at])
+			b.WriteString(redacted)
+			last = end
+		}
+		i = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // redactExcerpt redacts s and then cuts it to at most n bytes of valid

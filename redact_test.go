@@ -188,3 +188,19 @@ func TestRedactQuery(t *testing.T) {
 		assert.Equal(t, want, redactQuery(in))
 	}
 }
+
+// A secret shorter than a fragment (a placeholder in a test) is hidden
+// where it stands as itself, never inside every word that contains it.
+func TestRedactShortSecret(t *testing.T) {
+	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: "x", BaseURL: "http://127.0.0.1:1"})
+	require.NoError(t, err)
+	for _, tc := range []struct{ in, want string }{
+		{"group does not exist: next text", "group does not exist: next text"},
+		{"key=x&sdkappid=1", "key=REDACTED&sdkappid=1"},
+		{"x", "REDACTED"},
+		{"the key is x.", "the key is REDACTED."},
+		{"xx box x1", "xx box x1"},
+	} {
+		assert.Equal(t, tc.want, c.redact(tc.in), tc.in)
+	}
+}
