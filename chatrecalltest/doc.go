@@ -67,6 +67,14 @@
 // effect, by the server's clock (drive it with a Clock: no real waiting),
 // as a replicated history can.
 //
+// # Keeping state across runs
+//
+// WithChangeLog hands over each request that changed the state, before its
+// answer is written; Replay applies such a log to a server seeded the same
+// way, each change at the time it was made. The chatrecall CLI's --demo
+// keeps its fake in a file this way, so an incident can be rehearsed across
+// commands (sweep, then verify, then a takedown).
+//
 // # Callbacks
 //
 // WithCallback(url, token) makes the server post Tencent's signed callbacks:

@@ -49,7 +49,7 @@ func (s *Server) applyGroupMute(body []byte) (any, chatrecall.Code, []string) {
 			m[a] = now.Add(time.Duration(t) * time.Second)
 		}
 	}
-	return okEnvelope(), 0, nil
+	return okEnvelope(), 0, req.Accounts
 }
 
 // foreverUntil is the MutedUntil the fake answers for a mute for good.

@@ -147,6 +147,7 @@ type Server struct {
 	callbacks     callbackSink
 	latency       time.Duration
 	historyLag    time.Duration
+	changeLog     func(Request)
 
 	mu       sync.Mutex
 	state    state
@@ -367,6 +368,18 @@ func (s *Server) markApplied(x *exchange, items []string) {
 	s.mu.Unlock()
 }
 
+// logChange gives the change log x's record, one request at a time.
+func (s *Server) logChange(x *exchange, applied []string) {
+	s.mu.Lock()
+	r := Request{Endpoint: x.ep, Body: x.body, Applied: true, AppliedItems: applied, At: s.clock.Now()}
+	if rec := s.rec(x); rec != nil {
+		r = *rec
+		r.At = s.clock.Now() // when the change was made, which Replay's clock reads
+	}
+	s.changeLog(r)
+	s.mu.Unlock()
+}
+
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
@@ -520,6 +533,9 @@ func (s *Server) respond(x *exchange, apply func() (resp any, code chatrecall.Co
 	resp, code, applied := apply()
 	if applied != nil {
 		s.markApplied(x, applied)
+		if s.changeLog != nil {
+			s.logChange(x, applied)
+		}
 		s.recallCallback(x.ep, x.body, applied)
 	}
 	switch f.Kind {
