@@ -82,7 +82,10 @@ func golden(t *testing.T, name, got string) {
 	assert.Equal(t, string(want), got)
 }
 
-const demoLine = "chatrecall: --demo: using an in-process fake service; nothing leaves this machine\n"
+// demoLine is what --demo says in-process, where the test's environment
+// has no cache directory (so each run's demo starts fresh).
+const demoLine = "chatrecall: --demo: using an in-process fake service; nothing leaves this machine\n" +
+	"chatrecall: --demo: no cache directory: this run's demo starts fresh and is not kept (--demo-state FILE keeps it)\n"
 
 func TestSubcommandsAgainstTheDemo(t *testing.T) {
 	tests := []struct {

@@ -409,7 +409,7 @@ func TestTerminalSession(t *testing.T) {
 	dir := t.TempDir()
 	seqs := seqFile(t, dir, 1000)
 	session := fmt.Sprintf("chatrecall-test-%d", os.Getpid())
-	script := fmt.Sprintf("%s --demo group --group @TGS#demo --items-file %s; echo EXIT=$?; sleep 60", bin, seqs)
+	script := fmt.Sprintf("%s --demo --demo-state %s group --group @TGS#demo --items-file %s; echo EXIT=$?; sleep 60", bin, filepath.Join(dir, "demo-state"), seqs)
 	tmux := func(args ...string) string {
 		out, err := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
 		require.NoError(t, err, string(out))

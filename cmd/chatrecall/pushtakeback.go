@@ -88,7 +88,7 @@ func (a *app) runTakeback(f *takebackFlags) error {
 	}
 	now := time.Now()
 	var err error
-	if r.Since, err = parseWhen("since", f.since, now); err != nil {
+	if r.Since, err = parseWhen("push takeback", "since", f.since, now); err != nil {
 		return err
 	}
 	if f.until != "" {

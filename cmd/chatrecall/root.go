@@ -39,6 +39,7 @@ const exitCodesHelp = `Exit codes:
 // options are the flags every subcommand accepts.
 type options struct {
 	json, dryRun, demo           bool
+	demoState                    string
 	sdkAppID, identifier, region string
 	secretKeyFile                string
 	tpnsAccessID, tpnsRegion     string
@@ -143,6 +144,7 @@ short, finish it with --resume FILE.`,
 	f.BoolVar(&a.o.json, "json", false, "print one JSON object per item (JSON Lines) instead of a table")
 	f.BoolVar(&a.o.dryRun, "dry-run", false, "check everything and print the requests that would be sent; send nothing")
 	f.BoolVar(&a.o.demo, "demo", false, "use an in-process fake service, seeded; no credentials, nothing leaves this machine")
+	f.StringVar(&a.o.demoState, "demo-state", "", "where --demo keeps its fake's state between runs (default: demo-state.jsonl under your cache directory; chatrecall demo reset starts over)")
 	f.StringVar(&a.o.sdkAppID, "sdkappid", "", "the app's SDKAppID (overrides CHATRECALL_SDKAPPID)")
 	f.StringVar(&a.o.identifier, "identifier", "", "the admin account (overrides CHATRECALL_IDENTIFIER; default administrator)")
 	f.StringVar(&a.o.region, "region", "", "the app's region: singapore, china, ap-tokyo, ... (overrides CHATRECALL_REGION)")
@@ -153,7 +155,7 @@ short, finish it with --resume FILE.`,
 	f.DurationVar(&a.o.timeout, "timeout", chatrecall.DefaultTimeout, "bound on each attempt")
 	f.StringVar(&a.o.baseURL, "base-url", "", "send Chat requests here instead of the region's domain (a proxy)")
 	f.StringVar(&a.o.tpnsBaseURL, "tpns-base-url", "", "send TPNS requests here instead of the access point")
-	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd(), a.sweepCmd(), a.containCmd(), a.takedownCmd(), a.pushCmd())
+	root.AddCommand(a.groupCmd(), a.officialCmd(), a.c2cCmd(), a.pushRevokeCmd(), a.tpnsCmd(), a.sweepCmd(), a.containCmd(), a.takedownCmd(), a.pushCmd(), a.demoCmd())
 	return root
 }
 

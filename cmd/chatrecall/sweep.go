@@ -102,10 +102,10 @@ func (a *app) sweepKindCmd(kind string) *cobra.Command {
 // window reads --since (required) and --until (optional, after --since).
 func (f *sweepFlags) window(cmd string) (since, until time.Time, err error) {
 	now := time.Now()
-	if since, err = parseWhen("since", f.since, now); err != nil {
+	if since, err = parseWhen(cmd, "since", f.since, now); err != nil {
 		return
 	}
-	if until, err = parseWhen("until", f.until, now); err != nil {
+	if until, err = parseWhen(cmd, "until", f.until, now); err != nil {
 		return
 	}
 	switch {
@@ -118,7 +118,7 @@ func (f *sweepFlags) window(cmd string) (since, until time.Time, err error) {
 }
 
 // parseWhen reads a duration back from now or an RFC 3339 time.
-func parseWhen(flag, v string, now time.Time) (time.Time, error) {
+func parseWhen(cmd, flag, v string, now time.Time) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
@@ -128,7 +128,7 @@ func parseWhen(flag, v string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, usagef("sweep: --%s %q: give a duration back from now (2h, 90m) or an RFC 3339 time (2026-11-22T10:00:00Z)", flag, v)
+	return time.Time{}, usagef("%s: --%s %q: give a duration back from now (2h, 90m) or an RFC 3339 time (2026-11-22T10:00:00Z)", cmd, flag, v)
 }
 
 func (a *app) runSweep(kind string, f *sweepFlags) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -287,20 +288,26 @@ func (j *tdJournaled) RecallC2CMessage(ctx context.Context, r chatrecall.C2CReca
 	return j.Client.RecallC2CMessage(ctx, r)
 }
 
-// demoAccount is the account --demo's footprint belongs to.
-const demoAccount = "mallory"
-
 // demoLedger is --demo's webhook ledger: what an after-send webhook
 // recorded of the demo's footprint (its live-stream groups and the peers
 // past the conversation-list cap are found only there).
-func demoLedger(trail *chatrecalltest.Trail) takedown.Ledger {
+func demoLedger(srv *chatrecalltest.Server, trail *chatrecalltest.Trail) takedown.Ledger {
+	ctx := context.Background()
 	l := webhook.NewMemoryLedger(0, 0)
 	for _, s := range trail.Sent {
 		m := webhook.SentMessage{Kind: webhook.KindGroup, Conversation: s.Group, Sender: s.Sender, Seq: uint32(s.Seq), Time: s.Time}
 		if s.Group == "" {
 			m = webhook.SentMessage{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation(s.Sender, s.To), Sender: s.Sender, Key: s.Key, Time: s.Time}
 		}
-		_ = l.Record(context.Background(), m)
+		_ = l.Record(ctx, m)
+		// What earlier runs recalled: a receiver would have recorded the
+		// after-recall callbacks.
+		switch {
+		case s.Group != "" && srv.GroupMessage(s.Group, s.Seq) == chatrecalltest.MessageRecalled:
+			_ = l.MarkRecalled(ctx, m.Kind, m.Conversation, strconv.FormatUint(s.Seq, 10))
+		case s.Group == "" && srv.C2CMessage(s.Key) == chatrecalltest.MessageRecalled:
+			_ = l.MarkRecalled(ctx, m.Kind, m.Conversation, s.Key)
+		}
 	}
 	return l
 }
