@@ -68,9 +68,12 @@ func (a *app) runBulk(b *bulk) error {
 	var cur atomic.Pointer[batch]
 	var jr *journal
 	rep := newReporter(a, n)
+	for i := 0; i < n; i++ {
+		rep.fit(b.endpoint, b.rowTarget(i), b.in.name(i))
+	}
 	var dry *dryRun
 	if a.o.dryRun {
-		dry = &dryRun{out: a.e.stdout, json: a.o.json}
+		dry = a.newDryRun()
 	}
 	names := func(idx []int) []string {
 		out := make([]string, len(idx))

@@ -40,7 +40,7 @@ have recalled are confirmed rather than reported failed.`,
 			if err := r.Validate(); err != nil {
 				return err
 			}
-			return a.single(false, "", func(ctx context.Context, c *chatrecall.Client) (row, error) {
+			return a.single(false, "", "", "", func(ctx context.Context, c *chatrecall.Client) (row, error) {
 				res, err := c.RecallC2CMessage(ctx, r)
 				rw := newRow(chatrecall.EndpointC2CRecall, from+"->"+to, key, "recalled", err, false)
 				rw.Detail = confirmation(res)

@@ -96,16 +96,16 @@ func TestSubcommandsAgainstTheDemo(t *testing.T) {
 		{"group", []string{"group", "--group", "@TGS#demo", "--seq", "1,2,5000"}, exitFailed},
 		{"group-range-topic-reason", []string{"group", "--group", "@TGS#demo", "--seq", "10-12", "--reason", "spam"}, exitOK},
 		{"group-forbidden", []string{"group", "--group", "@TGS#live", "--seq", "1"}, exitFailed},
-		{"official", []string{"official", "--account", "@TOA#_demo", "--key", "k1,k2,zz"}, exitFailed},
+		{"official", []string{"official", "--official", "@TOA#_demo", "--key", "k1,k2,zz"}, exitFailed},
 		{"c2c", []string{"c2c", "--from", "alice", "--to", "bob", "--key", "1_1_1"}, exitOK},
-		{"push-revoke-bare", []string{"push-revoke", "--task", "demo-task-bare"}, exitFailed},
-		{"push-revoke-overwrite", []string{"push-revoke", "--task", "demo-task-bare", "--title", "Sorry", "--desc", "Sent by mistake", "--ext", `{"k":"v"}`}, exitOK},
-		{"tpns-stop", []string{"tpns", "stop", "--push", "1001"}, exitOK},
-		{"tpns-revoke", []string{"tpns", "revoke", "--push", "1002"}, exitOK},
-		{"tpns-cancel", []string{"tpns", "cancel", "--push", "1003"}, exitOK},
+		{"push-revoke-bare", []string{"--yes", "push-revoke", "--task", "demo-task-bare"}, exitFailed},
+		{"push-revoke-overwrite", []string{"--yes", "push-revoke", "--task", "demo-task-bare", "--title", "Sorry", "--desc", "Sent by mistake", "--ext", `{"k":"v"}`}, exitOK},
+		{"tpns-stop", []string{"--yes", "tpns", "stop", "--push", "1001"}, exitOK},
+		{"tpns-revoke", []string{"--yes", "tpns", "revoke", "--push", "1002"}, exitOK},
+		{"tpns-cancel", []string{"--yes", "tpns", "cancel", "--push", "1003"}, exitOK},
 		{"tpns-record", []string{"tpns", "record", "--push", "1004"}, exitOK},
-		{"tpns-override", []string{"tpns", "override", "--push", "1004", "--title", "5% off", "--content", "Sorry", "--force-collapse"}, exitOK},
-		{"tpns-override-unsupported", []string{"tpns", "override", "--push", "1005", "--title", "x", "--content", "y"}, exitFailed},
+		{"tpns-override", []string{"--yes", "tpns", "override", "--push", "1004", "--title", "5% off", "--desc", "Sorry", "--force-collapse"}, exitOK},
+		{"tpns-override-unsupported", []string{"--yes", "tpns", "override", "--push", "1005", "--title", "x", "--desc", "y"}, exitFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,8 +216,8 @@ func TestEverythingIsCheckedBeforeAnythingIsSent(t *testing.T) {
 		{[]string{"group", "--group", "@TGS#big", "--seq", "1-250,5"}, "chatrecall: group: --seq item 2 (5): 5 repeats --seq item 1 (1-250): give each message once; nothing was sent"},
 		{[]string{"group", "--group", "@TGS#big", "--seq", "1,4294967296"}, "chatrecall: group: --seq item 2 (4294967296): 4294967296 is over 4294967295, the largest sequence number; nothing was sent"},
 		{[]string{"group", "--group", "@TGS#big", "--items-file", file}, "chatrecall: group: " + file + " line 301 (30x): \"30x\" is not a sequence number; nothing was sent"},
-		{[]string{"group", "--group", "@TGS#big\n", "--seq", "1"}, "chatrecall: RecallGroupMessages: GroupID: contains the control character U+000A at byte 8; IDs, keys and texts may not"},
-		{[]string{"official", "--account", "@TOA#_a", "--items-file", keys}, "chatrecall: official: " + keys + " line 3: \"k2\" repeats " + keys + " line 2: give each message once; nothing was sent"},
+		{[]string{"group", "--group", "@TGS#big\n", "--seq", "1"}, "chatrecall: RecallGroupMessages: GroupID: contains the control character U+000A at byte 8; IDs, keys and texts may not (fix: --group)"},
+		{[]string{"official", "--official", "@TOA#_a", "--items-file", keys}, "chatrecall: official: " + keys + " line 3: \"k2\" repeats " + keys + " line 2: give each message once; nothing was sent"},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, fakeVars(srv), "", append([]string{"--base-url", srv.URL}, tt.args...)...)
@@ -274,10 +274,10 @@ func TestUsageErrors(t *testing.T) {
 			"chatrecall: missing TPNS credentials: set CHATRECALL_TPNS_ACCESS_ID, CHATRECALL_TPNS_SECRET_KEY, CHATRECALL_TPNS_REGION (or the matching flags; --demo needs none)"},
 		{"bad region", map[string]string{chatrecall.EnvSDKAppID: "1", chatrecall.EnvSecretKey: "s3cr3t", chatrecall.EnvRegion: "mars"}, []string{"c2c", "--from", "a", "--to", "b", "--key", "k"},
 			"chatrecall: CHATRECALL_REGION: unknown region \"mars\"; use one of china, frankfurt, jakarta, mumbai, riyadh, seoul, silicon-valley, singapore, tokyo"},
-		{"invalid input", nil, []string{"--demo", "c2c", "--from", "a", "--to", "b"}, "chatrecall: RecallC2CMessage: MsgKey: is required (the message key, such as 31906_833502_1572869830), got an empty string"},
+		{"invalid input", nil, []string{"--demo", "c2c", "--from", "a", "--to", "b"}, "chatrecall: RecallC2CMessage: MsgKey: is required (the message key, such as 31906_833502_1572869830), got an empty string (fix: --key)"},
 		// The safe override: a tag push is never corrected for every user.
-		{"override of a tag push to all", nil, []string{"--demo", "tpns", "override", "--push", "1006", "--content", "fixed", "--audience", "all"},
-			`chatrecall: OverrideTPNSPush: Push.AudienceType: is "all" but push 1006 went to audience "tag"; an override must target the original's audience`},
+		{"override of a tag push to all", nil, []string{"--demo", "--yes", "tpns", "override", "--push", "1006", "--desc", "fixed", "--audience", "all"},
+			`chatrecall: OverrideTPNSPush: Push.AudienceType: is "all" but push 1006 went to audience "tag"; an override must target the original's audience (fix: --audience)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -440,5 +440,22 @@ func TestWrongKeyStopsTheRun(t *testing.T) {
 		assert.Equal(t, tc.items, c.failed+c.notSent, "%s: every item is reported once: %s", tc.name, c)
 		assert.Positive(t, c.notSent, tc.name)
 		assert.NotContains(t, r.stdout+r.stderr, "wrong-secret-value")
+	}
+}
+
+// TestOldFlagNames: a renamed flag still works, and says its new name on
+// stderr (stdout stays the output).
+func TestOldFlagNames(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"official", "--account", "@TOA#_demo", "--key", "k1"}, "--account is now --official"},
+		{[]string{"--yes", "tpns", "override", "--push", "1004", "--content", "Sorry", "--force-collapse"}, "--content is now --desc"},
+	} {
+		r := runCLI(t, nil, "", append([]string{"--demo"}, tc.args...)...)
+		assert.Equal(t, exitOK, r.code, r.stderr)
+		assert.Contains(t, r.stderr, tc.want)
+		assert.NotContains(t, r.stdout, "is now")
 	}
 }

@@ -33,6 +33,9 @@ func (a *app) newClient(tpns bool, hooks chatrecall.Hooks, dry *dryRun, extra ..
 		chatrecall.WithHooks(stopHook),
 		chatrecall.WithHooks(hooks),
 	}
+	if a.o.verbose {
+		opts = append(opts, chatrecall.WithHooks(a.verboseHooks()))
+	}
 	opts = append(opts, extra...)
 	if dry != nil {
 		opts = append(opts, chatrecall.WithHTTPClient(&http.Client{Transport: dry}), chatrecall.WithRetry(chatrecall.NoRetry()),

@@ -124,9 +124,8 @@ func (a *app) runContain(account, receipt string, mute time.Duration, noKick boo
 
 func (a *app) printContain(r *takedown.Receipt, file string) {
 	if a.o.json {
-		b, _ := json.Marshal(map[string]any{"receipt": file, "account": r.Account, "before": r.Before.String(),
+		a.out().put(map[string]any{"receipt": file, "account": r.Account, "before": r.Before.String(),
 			"set_c2c": r.SetC2C, "set_group": r.SetGroup, "kicked": r.Kicked, "groups": r.Groups})
-		fmt.Fprintln(a.e.stdout, string(b))
 		return
 	}
 	fmt.Fprintf(a.e.stdout, "%s: mutes before: %s\n", r.Account, r.Before)

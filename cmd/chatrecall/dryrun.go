@@ -19,10 +19,19 @@ func errorsAs(err error, target any) bool { return err != nil && errors.As(err, 
 // chatrecall.ErrNotSent, so the SDK knows nothing took effect).
 type dryRun struct {
 	out  io.Writer
-	json bool
+	json *printer // -o json|jsonl; nil for text
 	mu   sync.Mutex
 	n    int
 	tpns bool // a record lookup was shown: the override's own push cannot be
+}
+
+// newDryRun prints the requests a --dry-run would send.
+func (a *app) newDryRun() *dryRun {
+	d := &dryRun{out: a.e.stdout}
+	if a.o.json {
+		d.json = a.out()
+	}
+	return d
 }
 
 type dryRequest struct {
@@ -61,9 +70,8 @@ func (d *dryRun) RoundTrip(r *http.Request) (*http.Response, error) {
 	if strings.HasSuffix(req.URL, "/v3/statistics/get_push_record") {
 		d.tpns = true
 	}
-	if d.json {
-		b, _ := json.Marshal(req)
-		_, _ = d.out.Write(append(b, '\n'))
+	if d.json != nil {
+		d.json.put(req)
 		return nil, errDryRun
 	}
 	fmt.Fprintf(d.out, "%s %s\n", req.Method, req.URL)
@@ -81,7 +89,7 @@ func (d *dryRun) RoundTrip(r *http.Request) (*http.Response, error) {
 func (d *dryRun) finish(note string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.json {
+	if d.json != nil {
 		return
 	}
 	fmt.Fprintf(d.out, "dry run: %d request(s) shown, none sent\n", d.n)

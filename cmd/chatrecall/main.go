@@ -42,12 +42,21 @@ func main() {
 	debug.SetMemoryLimit(48 << 20)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	width := 0
+	stdoutTTY := term.IsTerminal(int(os.Stdout.Fd()))
+	if stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			width = w
+		}
+	}
 	code := run(os.Args[1:], env{
 		getenv:  os.Getenv,
 		stdin:   os.Stdin,
 		stdout:  os.Stdout,
 		stderr:  os.Stderr,
 		tty:     term.IsTerminal(int(os.Stderr.Fd())),
+		width:   width,
+		color:   stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
 		ask:     term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
 		signals: sigs,
 		exit:    os.Exit,
@@ -62,6 +71,8 @@ type env struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	tty     bool             // stderr is a terminal: draw a progress bar
+	width   int              // stdout's terminal width (0: not a terminal): tables cut long values
+	color   bool             // stdout is a terminal and NO_COLOR is unset: tables color outcomes
 	ask     bool             // stdin and stderr are a terminal: a person can confirm
 	signals <-chan os.Signal // stop requests; nil in tests that send none
 	exit    func(code int)   // exits at once (a second signal)

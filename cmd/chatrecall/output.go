@@ -1,10 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -22,8 +22,20 @@ type row struct {
 	Confirmed bool   `json:"confirmed_by_retry,omitempty"`
 	Category  string `json:"category,omitempty"`
 	Code      int    `json:"code,omitempty"`
-	Error     string `json:"error,omitempty"`
-	Detail    string `json:"detail,omitempty"`
+	// Cause is the short reason an item was not done (the service's code
+	// and its meaning, the HTTP status, the network failure); Error is
+	// the SDK's whole message.
+	Cause string `json:"cause,omitempty"`
+	// Hint names the flags that fix the failure, when some do.
+	Hint   string `json:"hint,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Push operations: the task's status, the new push's IDs and collapse
+	// ID, the audience.
+	Status     string   `json:"status,omitempty"`
+	NewPushIDs []string `json:"new_push_ids,omitempty"`
+	CollapseID int64    `json:"collapse_id,omitempty"`
+	Audience   string   `json:"audience,omitempty"`
 }
 
 // newRow describes an item's outcome: done is the word for success
@@ -34,9 +46,15 @@ func newRow(endpoint, target, item, done string, err error, confirmed bool) row 
 		return rw
 	}
 	rw.Error = strings.TrimPrefix(err.Error(), "chatrecall: ")
+	rw.Cause = causeOf(err)
+	rw.Hint = hintFor(err)
 	var apiErr *chatrecall.APIError
 	if errors.As(err, &apiErr) {
 		rw.Code = int(apiErr.Code)
+	}
+	if errors.Is(err, chatrecall.ErrOfflinePushInfoRequired) {
+		// The SDK's words name its field; the command's are flags.
+		rw.Cause = fmt.Sprintf("code %d: the push kept no roaming/unread copy to take back", rw.Code)
 	}
 	switch chatrecall.OutcomeOf(err) {
 	case chatrecall.OutcomeUnknown:
@@ -50,6 +68,83 @@ func newRow(endpoint, target, item, done string, err error, confirmed bool) row 
 		rw.Category = c.Error()
 	}
 	return rw
+}
+
+// causeOf is the first thing to know about why an item was not done: the
+// service's code and its meaning, the HTTP status, the network failure.
+func causeOf(err error) string {
+	var (
+		apiErr *chatrecall.APIError
+		httpE  *chatrecall.HTTPError
+		netE   *chatrecall.TransportError
+		decE   *chatrecall.DecodeError
+		valE   *chatrecall.ValidationError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		if d := apiErr.Description(); d != "" {
+			return fmt.Sprintf("code %d: %s", apiErr.Code, d)
+		}
+		return fmt.Sprintf("code %d: %s", apiErr.Code, excerptOf(apiErr.Info))
+	case errors.As(err, &httpE):
+		return fmt.Sprintf("HTTP %d %s from the network path", httpE.StatusCode, http.StatusText(httpE.StatusCode))
+	case errors.As(err, &netE) && netE.Timeout():
+		return "no answer within --timeout"
+	case errors.As(err, &netE):
+		return "network: " + leaf(netE.Err)
+	case errors.As(err, &decE):
+		return "an answer that could not be read"
+	case errors.As(err, &valE):
+		return valE.Field + ": " + valE.Problem
+	case errors.Is(err, errStopped):
+		return errStopped.Error()
+	}
+	// The SDK's own refusal: its message without the prefixes (the row
+	// names the endpoint) and without the category the row names too.
+	s := strings.TrimPrefix(err.Error(), "chatrecall: ")
+	if head, rest, ok := strings.Cut(s, ": "); ok && !strings.Contains(head, " ") {
+		s = rest
+	}
+	if c := chatrecall.Category(err); c != nil {
+		s = strings.TrimSuffix(s, ": "+c.Error())
+	}
+	return s
+}
+
+// leaf is the innermost error's text.
+func leaf(err error) string {
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				err = next
+				continue
+			}
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				err = errs[len(errs)-1]
+				continue
+			}
+		}
+		return err.Error()
+	}
+}
+
+func excerptOf(s string) string { return cut(s, 120) }
+
+// hintFor names the flags that fix a failure, where some do.
+func hintFor(err error) string {
+	switch {
+	case errors.Is(err, chatrecall.ErrOfflinePushInfoRequired):
+		return "give --title and --desc: the revoke then overwrites the notification it showed"
+	case errors.Is(err, chatrecall.ErrOutcomeUnknown):
+		return "check it again, or finish with --resume JOURNAL"
+	case errors.Is(err, chatrecall.ErrUserSigExpired), errors.Is(err, chatrecall.ErrAuth):
+		return "check CHATRECALL_SECRET_KEY (or --secret-key-file) and --sdkappid"
+	case errors.Is(err, chatrecall.ErrPermission):
+		return "--identifier must be an App admin"
+	}
+	return ""
 }
 
 // counts of items by outcome.
@@ -82,23 +177,25 @@ func (c counts) exitCode() int {
 	return exitOK
 }
 
-// reporter prints each row as soon as it is given: a table line, or one
-// JSON object per line. Writes to a pipe or file are unbuffered, so what
-// was printed before the process died is on the other side.
+// reporter prints each row as soon as it is given: a table line, or a
+// JSON object (-o json, -o jsonl). Writes to a pipe or file are
+// unbuffered, so what was printed before the process died is on the other
+// side.
 type reporter struct {
 	mu      sync.Mutex
-	json    bool
-	out     io.Writer
-	header  bool
+	json    *printer // nil for a table
+	tab     *table
+	quiet   bool // -q: only the items not done, and the summary
 	bar     *progressbar.ProgressBar
 	total   counts // every item of the run (with those settled by an earlier run)
 	earlier int    // items settled by an earlier run (--resume), in total
 	shown   int    // journaled rows printed (the journal's "printed" count)
 	// stopped, when set, says the run was stopped: a table then counts its
-	// not-sent rows in one line instead of printing each (JSON Lines still
-	// gets every item).
+	// not-sent rows in one line instead of printing each (JSON still gets
+	// every item).
 	stopped func() bool
 	hidden  int
+	out     *app
 }
 
 // shownFrom prints a row the journal recorded (Shown) and, every 64 rows,
@@ -128,8 +225,13 @@ func (r *reporter) closeShown(jr *journal) error {
 }
 
 func newReporter(a *app, items int) *reporter {
-	r := &reporter{json: a.o.json, out: a.e.stdout, stopped: a.stop.stopped}
-	if a.e.tty && !a.o.dryRun && items > 10 {
+	r := &reporter{quiet: a.o.quiet, stopped: a.stop.stopped, out: a}
+	if a.o.json {
+		r.json = a.out()
+	} else {
+		r.tab = newTable(a.e.stdout, a.e.width, a.e.color)
+	}
+	if a.e.tty && !a.o.dryRun && !a.o.quiet && items > 10 {
 		r.bar = progressbar.NewOptions(items,
 			progressbar.OptionSetWriter(a.e.stderr),
 			progressbar.OptionSetWidth(30),
@@ -143,40 +245,31 @@ func newReporter(a *app, items int) *reporter {
 	return r
 }
 
-const tableFormat = "%-18s  %-14s  %-6s  %-9s  %-16s  %s\n"
+// fit tells a table how wide the command's values can be.
+func (r *reporter) fit(endpoint, target, item string) {
+	if r.tab != nil {
+		r.tab.fit(endpoint, target, item)
+	}
+}
 
 func (r *reporter) emit(rw row) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.total.add(rw.Outcome)
-	if !r.json && rw.Outcome == "not_sent" && r.stopped != nil && r.stopped() {
+	hide := r.quiet && (rw.Outcome == "recalled" || rw.Outcome == "done")
+	if r.tab != nil && rw.Outcome == "not_sent" && r.stopped != nil && r.stopped() {
 		r.hidden++
-		if r.bar != nil {
-			r.describe()
-			_ = r.bar.Add(1)
-		}
-		return
+		hide = true
 	}
-	if r.bar != nil {
+	if r.bar != nil && !hide {
 		_ = r.bar.Clear() // rows and the bar may share a terminal: the bar redraws below
 	}
-	if r.json {
-		b, _ := json.Marshal(rw)
-		_, _ = r.out.Write(append(b, '\n'))
-	} else {
-		if !r.header {
-			r.header = true
-			fmt.Fprintf(r.out, tableFormat, "ENDPOINT", "TARGET", "ITEM", "OUTCOME", "CATEGORY", "DETAIL")
-		}
-		detail := rw.Detail
-		if rw.Error != "" {
-			detail = rw.Error
-		}
-		outcome := rw.Outcome
-		if rw.Confirmed {
-			outcome += " (confirmed by retry)"
-		}
-		fmt.Fprintf(r.out, tableFormat, rw.Endpoint, dash(rw.Target), rw.Item, outcome, dash(rw.Category), dash(detail))
+	switch {
+	case hide:
+	case r.json != nil:
+		r.json.put(rw)
+	default:
+		r.tab.line(rw)
 	}
 	if r.bar != nil {
 		r.describe()
@@ -220,10 +313,12 @@ func (r *reporter) finish(stderr io.Writer, stopped string) int {
 	if stopped != "" {
 		s = "stopped by " + stopped + ": " + s
 	}
-	if r.json {
+	if r.json != nil {
+		r.json.summary = map[string]int{"done": r.total.done, "failed": r.total.failed, "unknown": r.total.unknown,
+			"not_sent": r.total.notSent, "settled_earlier": r.earlier}
 		fmt.Fprintln(stderr, "chatrecall: "+s)
 	} else {
-		fmt.Fprintln(r.out, s)
+		fmt.Fprintln(r.out.e.stdout, s)
 	}
 	if stopped == "interrupt" {
 		return exitInterrupted

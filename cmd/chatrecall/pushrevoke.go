@@ -31,7 +31,8 @@ overwritten, and a push that kept no copies is refused (90053).`,
 			if r.OfflinePushInfo == nil {
 				note += "; no --title/--desc: notifications already shown are not overwritten"
 			}
-			return a.single(false, note, func(ctx context.Context, c *chatrecall.Client) (row, error) {
+			ask := fmt.Sprintf("revokes push task %s for every account and device it reached", task)
+			return a.single(false, note, "push-revoke", ask, func(ctx context.Context, c *chatrecall.Client) (row, error) {
 				res, err := c.RevokeChatPush(ctx, r)
 				rw := newRow(chatrecall.EndpointPushRevoke, "", task, "recalled", err, false)
 				rw.Detail = confirmation(res)

@@ -25,7 +25,7 @@ type takebackFlags struct {
 	sched                       int64
 	title, desc, ext, journal   string
 	users                       []string
-	yes, noOverwrite            bool
+	noOverwrite                 bool
 }
 
 func (a *app) pushCmd() *cobra.Command {
@@ -72,7 +72,6 @@ kept, and the command says when it waits for them.`,
 	fl.StringVar(&f.ext, "ext", "", "a JSON document passed to the devices with the replacement")
 	fl.StringSliceVar(&f.users, "check-user", nil, "read how the push reached this account (up to 3)")
 	fl.StringVar(&f.journal, "journal", "", "append each step's outcome to FILE as it ends (JSON Lines)")
-	fl.BoolVar(&f.yes, "yes", false, "do not ask for confirmation before the revoke")
 	fl.BoolVar(&f.noOverwrite, "no-overwrite", false, "revoke without a replacement: delivery stops, notifications already shown stay (instead of --title/--desc)")
 	return c
 }
@@ -148,9 +147,19 @@ func (a *app) runTakeback(f *takebackFlags) error {
 			}
 		},
 		Confirm: func(id string) bool {
-			return a.confirm(fmt.Sprintf("Revoke push %s for every user it reached, and overwrite its notification?", id), true, f.yes)
+			if !a.o.yes && !a.e.ask {
+				fmt.Fprintf(a.e.stderr, "chatrecall: push takeback: revoking push %s changes what every user it reached sees: confirm on a terminal, or give --yes\n", id)
+				return false
+			}
+			return a.confirm(fmt.Sprintf("Revoke push %s for every user it reached, and overwrite its notification?", id), true, a.o.yes)
 		},
 	})
+	if rep != nil && a.o.json {
+		a.out().summary = takebackJSON(rep)
+		if a.o.output == outJSONL {
+			a.out().put(map[string]any{"summary": takebackJSON(rep)})
+		}
+	}
 	if rep != nil && len(rep.Candidates) > 0 {
 		fmt.Fprintf(a.e.stderr, "chatrecall: %d scheduled tasks match; nothing was done. Give one with --sched-task:\n", len(rep.Candidates))
 		for _, c := range rep.Candidates {
@@ -171,6 +180,31 @@ func (a *app) runTakeback(f *takebackFlags) error {
 	return nil
 }
 
+// takebackJSON is a take-back's outcome as fields: what was found, what
+// became of it, and its reach.
+func takebackJSON(rep *pushback.Report) map[string]any {
+	m := map[string]any{"deleted": rep.Deleted, "revoked": rep.Revoked}
+	if rep.Task != nil {
+		m["sched_task_id"] = rep.Task.TaskID
+		m["status"] = rep.Task.Status
+		m["title"] = rep.Task.Title
+	}
+	if rep.PushTaskID != "" {
+		m["push_task_id"] = rep.PushTaskID
+	}
+	if s := rep.Statistics; s != nil {
+		m["statistics"] = map[string]int64{"targeted": int64(s.Total), "sent": int64(s.Sent), "delivered": int64(s.Delivered), "clicked": int64(s.Clicked)}
+	}
+	if len(rep.Candidates) > 0 {
+		ids := make([]int64, len(rep.Candidates))
+		for i, c := range rep.Candidates {
+			ids[i] = c.TaskID
+		}
+		m["candidates"] = ids
+	}
+	return m
+}
+
 func stepJSON(s pushback.Step) map[string]any {
 	m := map[string]any{"step": s.Name, "outcome": s.Outcome}
 	if s.Detail != "" {
@@ -188,7 +222,7 @@ func stepJSON(s pushback.Step) map[string]any {
 
 func (a *app) printStep(s pushback.Step) {
 	if a.o.json {
-		_ = jsonLines(a.e.stdout)(stepJSON(s))
+		a.out().put(stepJSON(s))
 		return
 	}
 	detail := s.Detail

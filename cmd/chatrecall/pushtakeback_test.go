@@ -30,10 +30,19 @@ func TestPushTakeback(t *testing.T) {
 	r := runCLI(t, vars, "", "--base-url", srv.URL, "--json", "push", "takeback", "--keyword", "Flash", "--since", "2h", "--title", "Correction", "--desc", "Sorry")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `{"detail":"read back: deleted; nothing went out","outcome":"done","step":"delete"}`)
+	assert.Contains(t, r.stdout, `{"summary":{"deleted":true,"revoked":false,"sched_task_id":1,"status":"deleted","title":"Flash sale"}}`,
+		"the outcome as fields, not only prose")
 	state, _ := srv.SchedTaskState(pending)
 	assert.Equal(t, "deleted", state)
 
-	r = runCLI(t, vars, "", "--base-url", srv.URL, "push", "takeback", "--sched-task", "2", "--title", "Correction", "--desc", "Sorry",
+	// A revoke changes what every user it reached sees: without a
+	// terminal it needs --yes.
+	r = runCLI(t, vars, "", "--base-url", srv.URL, "push", "takeback", "--sched-task", "2", "--title", "Correction", "--desc", "Sorry")
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "confirm on a terminal, or give --yes")
+	assert.Empty(t, srv.RequestsTo(chatrecall.EndpointPushRevoke))
+
+	r = runCLI(t, vars, "", "--base-url", srv.URL, "--yes", "push", "takeback", "--sched-task", "2", "--title", "Correction", "--desc", "Sorry",
 		"--check-user", "u1", "--journal", journal)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Regexp(t, `(?m)^revoke +done +delivery to users not yet reached stopped`, r.stdout)

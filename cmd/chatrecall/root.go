@@ -39,6 +39,8 @@ const exitCodesHelp = `Exit codes:
 // options are the flags every subcommand accepts.
 type options struct {
 	json, dryRun, demo           bool
+	quiet, verbose, yes          bool
+	output                       string // table, json or jsonl (-o)
 	demoState                    string
 	sdkAppID, identifier, region string
 	secretKeyFile                string
@@ -57,6 +59,8 @@ type app struct {
 	demo *chatrecalltest.Server // --demo: the run's fake, once started
 	// demoTrail is what the demo's footprint added (its ledger's records).
 	demoTrail *chatrecalltest.Trail
+	js        *printer // -o json|jsonl: stdout's printer, once used
+	outOnce   sync.Once
 }
 
 // usageErr is a problem with the command line or the configuration.
@@ -95,7 +99,11 @@ func run(args []string, e env) int {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetIn(e.stdin)
-	if err := root.Execute(); err != nil {
+	err := root.Execute()
+	if a.js != nil {
+		a.js.end()
+	}
+	if err != nil {
 		var ve *chatrecall.ValidationError
 		var ue *usageErr
 		var re *readErr
@@ -104,7 +112,9 @@ func run(args []string, e env) int {
 			return max(a.code, exitFailed)
 		}
 		switch {
-		case errors.As(err, &ve), errors.As(err, &ue):
+		case errors.As(err, &ve):
+			err = usagef("%s", withFlag(ve))
+		case errors.As(err, &ue):
 		default:
 			err = usagef("%v (chatrecall --help for help)", err) // cobra's own: unknown flag, missing argument
 		}
@@ -137,11 +147,18 @@ short, finish it with --resume FILE.`,
 		Version:       chatrecall.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return a.o.checkOutput()
+		},
 	}
 	root.SetVersionTemplate("chatrecall version {{.Version}}\n")
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp)
 	f := root.PersistentFlags()
-	f.BoolVar(&a.o.json, "json", false, "print one JSON object per item (JSON Lines) instead of a table")
+	f.StringVarP(&a.o.output, "output", "o", "", "how outcomes are printed: table (default), json (one document: items and summary) or jsonl (one object per line)")
+	f.BoolVar(&a.o.json, "json", false, "the same as -o jsonl")
+	f.BoolVarP(&a.o.quiet, "quiet", "q", false, "print only the items that were not done, and the summary; no progress bar")
+	f.BoolVarP(&a.o.yes, "yes", "y", false, "do not ask for confirmation: needed without a terminal by commands that change what every user of a push sees")
+	f.BoolVarP(&a.o.verbose, "verbose", "v", false, "log every attempt (endpoint, items, answer, time) and rate-limit wait to stderr")
 	f.BoolVar(&a.o.dryRun, "dry-run", false, "check everything and print the requests that would be sent; send nothing")
 	f.BoolVar(&a.o.demo, "demo", false, "use an in-process fake service, seeded; no credentials, nothing leaves this machine")
 	f.StringVar(&a.o.demoState, "demo-state", "", "where --demo keeps its fake's state between runs (default: demo-state.jsonl under your cache directory; chatrecall demo reset starts over)")

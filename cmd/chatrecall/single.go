@@ -6,17 +6,23 @@ import (
 	"github.com/chatrecall/chatrecall"
 )
 
-// single runs a one-item call and prints its row.
-func (a *app) single(tpns bool, note string, call func(ctx context.Context, c *chatrecall.Client) (row, error)) error {
+// single runs a one-item call and prints its row. A call that changes what
+// every user of a push sees (ask says how) is confirmed first.
+func (a *app) single(tpns bool, note, cmd, ask string, call func(ctx context.Context, c *chatrecall.Client) (row, error)) error {
 	var dry *dryRun
 	if a.o.dryRun {
-		dry = &dryRun{out: a.e.stdout, json: a.o.json}
+		dry = a.newDryRun()
 	}
 	c, cleanup, err := a.newClient(tpns, chatrecall.Hooks{}, dry)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if ask != "" {
+		if err := a.confirmBroadcast(cmd, ask); err != nil {
+			return err
+		}
+	}
 	rw, err := call(context.Background(), c)
 	var ve *chatrecall.ValidationError
 	if errorsAs(err, &ve) {
@@ -27,6 +33,7 @@ func (a *app) single(tpns bool, note string, call func(ctx context.Context, c *c
 		return nil
 	}
 	rep := newReporter(a, 1)
+	rep.fit(rw.Endpoint, rw.Target, rw.Item)
 	rep.emit(rw)
 	a.code = rep.finish(a.e.stderr, a.stop.why)
 	return nil

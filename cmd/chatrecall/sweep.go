@@ -278,20 +278,28 @@ func (a *app) verifyPlan(client *chatrecall.Client, plan []sweep.Item) error {
 	return nil
 }
 
+// checkFormat aligns a verify's rows: an item (a seq, or a message key of
+// up to 23 characters), what reading it back showed, and why.
+const checkFormat = "%-23s  %-13s  %s\n"
+
 // printCheck prints every item not read back recalled, and the counts.
 func (a *app) printCheck(rep *sweep.Report) {
 	counts := map[sweep.Check]int{}
+	header := false
 	for it := range rep.Outcomes() {
 		counts[it.Check]++
 		if it.Check == sweep.CheckRecalled {
 			continue
 		}
 		if a.o.json {
-			line, _ := json.Marshal(map[string]any{"item": it.ID(), "check": it.Check.String(), "error": errText(it.Err)})
-			fmt.Fprintln(a.e.stdout, string(line))
+			a.out().put(map[string]any{"item": it.ID(), "check": it.Check.String(), "error": errText(it.Err)})
 			continue
 		}
-		fmt.Fprintf(a.e.stdout, "%s\t%s\t%s\n", it.ID(), it.Check, errText(it.Err))
+		if !header {
+			header = true
+			fmt.Fprintf(a.e.stdout, checkFormat, "ITEM", "READ BACK", "DETAIL")
+		}
+		fmt.Fprintf(a.e.stdout, checkFormat, it.ID(), it.Check, errText(it.Err))
 	}
 	fmt.Fprintf(a.e.stderr, "verified: %d recalled, %d still there, %d deleted or expired, %d not found in history, %d unverified\n",
 		counts[sweep.CheckRecalled], counts[sweep.CheckNotRecalled], counts[sweep.CheckDeleted], counts[sweep.CheckMissing], counts[sweep.CheckNone])

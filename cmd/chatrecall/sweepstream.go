@@ -92,6 +92,19 @@ func (j *journaled) RecallC2CMessage(ctx context.Context, r chatrecall.C2CRecall
 	return j.Client.RecallC2CMessage(ctx, r)
 }
 
+// fitSweep sizes a table for a sweep's rows: their items are found as the
+// sweep reads, so the columns take the widest such values can be.
+func fitSweep(rep *reporter, endpoint string, conv chatrecall.Conversation) {
+	target, item := conv.GroupID+conv.Official, "4294967295" // a group's seqs
+	if conv.Kind() == chatrecall.KindC2C {
+		target = conv.Account + "->" + conv.Peer
+	}
+	if conv.Kind() != chatrecall.KindGroup {
+		item = "31906_833502_1572869830" // a message key
+	}
+	rep.fit(endpoint, target, item)
+}
+
 // outcomeRow is a sweep outcome as printed.
 func outcomeRow(endpoint string, o sweep.Outcome) row {
 	target := o.GroupID + o.Official
@@ -147,6 +160,7 @@ func (a *app) streamRun(kind string, conv chatrecall.Conversation, f *sweepFlags
 		api = &journaled{Client: client, jr: jr, planned: map[string]bool{}}
 	}
 	rep := newReporter(a, 0)
+	fitSweep(rep, endpoint, conv)
 	s := sweep.New(api, func(o *sweep.Options) {
 		o.Reason, o.SkipVerify, o.DeleteBySender = f.reason, f.noVerify, f.deleteBySender
 		if jr != nil {

@@ -25,7 +25,7 @@ type takedownFlags struct {
 	plan, planOut, journal, resume, report string
 	redisURL, prefix                       string
 	contactCap, conversations              int
-	noVerify, yes                          bool
+	noVerify                               bool
 	settle                                 time.Duration
 }
 
@@ -73,7 +73,6 @@ Large takedowns ask for confirmation on a terminal (--yes skips it); without a t
 	fl.IntVar(&f.conversations, "conversations", takedown.DefaultConversations, "conversations of each kind worked on at once")
 	fl.BoolVar(&f.noVerify, "no-verify", false, "do not read the messages back after recalling them")
 	fl.DurationVar(&f.settle, "settle", sweep.DefaultSettle, "how long to keep reading back a message the service answered recalled (history lags; live-stream groups wait for the after-recall callback)")
-	fl.BoolVar(&f.yes, "yes", false, "do not ask for confirmation on a terminal")
 	return c
 }
 
@@ -194,7 +193,7 @@ func (a *app) runTakedown(f *takedownFlags) error {
 		if a.o.dryRun {
 			return a.dryTakedown(r, d, h, f.planOut)
 		}
-		if !a.confirm(fmt.Sprintf("Take back %s's messages since %s in %d conversations?", h.Account, h.Since.UTC().Format(time.RFC3339), len(d.Targets)), len(d.Targets) > 20, f.yes) {
+		if !a.confirm(fmt.Sprintf("Take back %s's messages since %s in %d conversations?", h.Account, h.Since.UTC().Format(time.RFC3339), len(d.Targets)), len(d.Targets) > 20, a.o.yes) {
 			closeJournal(a, jr)
 			return usagef("takedown: not confirmed; nothing was sent")
 		}
@@ -219,7 +218,7 @@ func (a *app) applyTakedown(ctx context.Context, r *takedown.Runner, out *tdOut,
 	}
 	if f.plan != "" {
 		a.printDiscovery(st.discovery, nil)
-		if !a.confirm(fmt.Sprintf("Take back %d messages of %s in %d conversations?", messages, h.Account, len(st.plans)), messages > 100, f.yes) {
+		if !a.confirm(fmt.Sprintf("Take back %d messages of %s in %d conversations?", messages, h.Account, len(st.plans)), messages > 100, a.o.yes) {
 			closeJournal(a, jr)
 			return usagef("takedown: not confirmed; nothing was sent")
 		}

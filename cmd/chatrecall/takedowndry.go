@@ -43,6 +43,21 @@ func (a *app) printDiscovery(d *takedown.Discovery, err error) {
 
 // confirm asks a person, on a terminal, before a large takedown; without a
 // terminal, or with --yes, it does not ask.
+// confirmBroadcast asks before a command changes what every user of a push
+// sees: on a terminal it asks, without one it refuses unless --yes was
+// given. A dry run sends nothing and asks nothing.
+func (a *app) confirmBroadcast(cmd, what string) error {
+	switch {
+	case a.o.yes || a.o.dryRun:
+		return nil
+	case !a.e.ask:
+		return usagef("%s %s: confirm on a terminal, or give --yes (nothing was sent)", cmd, what)
+	case !a.confirm("This "+what+". Go on?", true, false):
+		return &readErr{fmt.Errorf("%s: not confirmed: nothing was sent", cmd)}
+	}
+	return nil
+}
+
 func (a *app) confirm(question string, large, yes bool) bool {
 	if yes || !large || !a.e.ask {
 		return true

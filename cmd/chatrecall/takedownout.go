@@ -52,7 +52,9 @@ type tdOut struct {
 }
 
 func newTDOut(a *app, report string) *tdOut {
-	return &tdOut{a: a, rep: newReporter(a, 0), path: report}
+	rep := newReporter(a, 0)
+	rep.fit(chatrecall.EndpointC2CRecall, "@TGS#2J4SZEAEL/topic", "31906_833502_1572869830")
+	return &tdOut{a: a, rep: rep, path: report}
 }
 
 // begin opens the report and starts the progress line.

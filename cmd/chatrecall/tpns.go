@@ -28,7 +28,8 @@ func (a *app) tpnsCmd() *cobra.Command {
 				if push == "" {
 					return usagef("tpns %s: --push is required", use)
 				}
-				return a.single(true, "", func(ctx context.Context, c *chatrecall.Client) (row, error) {
+				ask := fmt.Sprintf("%ss push %s for its whole audience", use, push)
+				return a.single(true, "", "tpns "+use, ask, func(ctx context.Context, c *chatrecall.Client) (row, error) {
 					res, err := op(c)(ctx, push)
 					rw := newRow(endpoint, "", push, "done", err, false)
 					rw.Detail = confirmation(res)
@@ -68,11 +69,12 @@ func (a *app) tpnsRecordCmd() *cobra.Command {
 			if push == "" {
 				return usagef("tpns record: --push is required")
 			}
-			return a.single(true, "", func(ctx context.Context, c *chatrecall.Client) (row, error) {
+			return a.single(true, "", "", "", func(ctx context.Context, c *chatrecall.Client) (row, error) {
 				rec, err := c.GetTPNSPushRecord(ctx, push)
 				rw := newRow(chatrecall.EndpointTPNSRecord, "", push, "done", err, false)
 				if err == nil {
-					rw.Detail = fmt.Sprintf("status %s, type %s, collapse ID %d", rec.Status, rec.PushType, rec.CollapseID)
+					rw.Status, rw.Audience, rw.CollapseID = rec.Status, rec.PushType, rec.CollapseID
+					rw.Detail = fmt.Sprintf("status %s, audience %s, collapse ID %d", rec.Status, rec.PushType, rec.CollapseID)
 				}
 				return rw, err
 			})
@@ -86,7 +88,7 @@ func (a *app) tpnsOverrideCmd() *cobra.Command {
 	var push, title, content, audience, tagRules, tokens, accounts, platform, environment string
 	var forceCollapse, sameTargets bool
 	c := &cobra.Command{
-		Use:   "override --push ID --content TEXT [--title TEXT] [flags]",
+		Use:   "override --push ID --desc TEXT [--title TEXT] [flags]",
 		Short: "Replace the notification of a push",
 		Long: `Replace the notification an earlier push showed (override): the task's record gives its
 collapse ID, then a new push with that collapse_id goes to the same audience. The audience
@@ -95,12 +97,15 @@ that differs from the original's is refused, so a correction of a VIP-only push 
 every user. A tag push's rules are not in its record: give --tag-rules, and --same-targets to
 vouch that they are the original's (broader rules would reach users it never did). A package
 push goes to its record's upload.`,
-		Example: `  chatrecall tpns override --push 133703 --title "Correction" --content "The sale ends today, not tomorrow" --dry-run
-  chatrecall tpns override --push 133704 --content "Fixed" --same-targets --tag-rules '[{"tag_items":[{"tags":["vip"],"is_not":false,"tags_operator":"OR","items_operator":"OR","tag_type":"xg_user_define"}],"operator":"OR"}]'`,
+		Example: `  chatrecall tpns override --push 133703 --title "Correction" --desc "The sale ends today, not tomorrow" --dry-run
+  chatrecall tpns override --push 133704 --desc "Fixed" --same-targets --tag-rules '[{"tag_items":[{"tags":["vip"],"is_not":false,"tags_operator":"OR","items_operator":"OR","tag_type":"xg_user_define"}],"operator":"OR"}]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if push == "" {
 				return usagef("tpns override: --push is required")
+			}
+			if cmd.Flags().Changed("content") {
+				fmt.Fprintln(a.e.stderr, "chatrecall: tpns override: --content is now --desc (the name push-revoke and push takeback use); --content still works for now")
 			}
 			p := chatrecall.TPNSPush{AudienceType: audience, Title: title, Content: content, Platform: platform, Environment: environment}
 			if tagRules != "" {
@@ -118,10 +123,12 @@ push goes to its record's upload.`,
 			} else if audience != "" {
 				note = fmt.Sprintf("the override goes to audience %q, and only if push %s went to that audience", audience, push)
 			}
-			return a.single(true, note, func(ctx context.Context, c *chatrecall.Client) (row, error) {
+			ask := fmt.Sprintf("replaces the notification of push %s on every device of its audience", push)
+			return a.single(true, note, "tpns override", ask, func(ctx context.Context, c *chatrecall.Client) (row, error) {
 				res, err := c.OverrideTPNSPush(ctx, chatrecall.TPNSOverride{PushID: push, Push: p, ForceCollapse: forceCollapse, SameTargets: sameTargets})
 				rw := newRow(chatrecall.EndpointTPNSPush, "", push, "done", err, false)
 				if err == nil {
+					rw.NewPushIDs, rw.CollapseID = res.PushIDs, res.CollapseID
 					rw.Detail = fmt.Sprintf("new push %s, collapse ID %d", strings.Join(res.PushIDs, ","), res.CollapseID)
 				}
 				return rw, err
@@ -131,7 +138,9 @@ push goes to its record's upload.`,
 	f := c.Flags()
 	f.StringVar(&push, "push", "", "the push whose notification is replaced")
 	f.StringVar(&title, "title", "", "title of the new notification")
-	f.StringVar(&content, "content", "", "text of the new notification")
+	f.StringVar(&content, "desc", "", "text of the new notification (TPNS calls it content)")
+	f.StringVar(&content, "content", "", "text of the new notification (the old name of --desc)")
+	_ = f.MarkHidden("content")
 	f.StringVar(&audience, "audience", "", "the original's audience (all, tag, token_list, account_list, ...); default: read from its record")
 	f.StringVar(&tagRules, "tag-rules", "", "the tag rules (JSON) of a tag push")
 	f.StringVar(&tokens, "tokens", "", "device tokens, comma-separated, for token audiences")
