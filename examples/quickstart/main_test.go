@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/chatrecall/chatrecall"
 	"go.uber.org/goleak"
 )
 
@@ -26,9 +28,23 @@ func TestQuickstartRuns(t *testing.T) {
 	}
 	assert.Equal(t, 12, strings.Count(s, "RecallGroupMessages "), "an over-10 recall: 12 items")
 	assert.Contains(t, s, "seq 112  ")
-	assert.Regexp(t, `seq 111 +FAILED: group_msg_recall: code 10030 .* +gone`, s)
-	assert.Contains(t, s, "19 done, 2 not done")
+	assert.Regexp(t, `seq 111 +not done, as seeded: group_msg_recall: code 10030 .* +gone`, s)
+	assert.Contains(t, s, "19 done, 2 not done as seeded (they never existed), 0 failed")
 	assert.Empty(t, errOut.String())
+}
+
+// TestQuickstartFailsWhenSomethingFails: a failure it did not seed makes
+// it exit 1 (a quickstart that exits 0 over failures teaches to ignore them).
+func TestQuickstartFailsWhenSomethingFails(t *testing.T) {
+	var out bytes.Buffer
+	tb := newTable(&out, map[string]bool{"g seq 2": true})
+	tb.row("RecallGroupMessages", "g seq 1", nil)
+	tb.row("RecallGroupMessages", "g seq 2", &chatrecall.APIError{Endpoint: chatrecall.EndpointGroupRecall, Code: chatrecall.CodeGroupMsgNotFound})
+	tb.flush()
+	assert.Equal(t, 0, tb.bad, out.String())
+	tb.row("RecallGroupMessages", "g seq 3", &chatrecall.APIError{Endpoint: chatrecall.EndpointGroupRecall, Code: chatrecall.CodeGroupMsgNotFound})
+	tb.row("RecallGroupMessages", "g seq 2", &chatrecall.APIError{Endpoint: chatrecall.EndpointGroupRecall, Code: chatrecall.CodeGroupNotFound})
+	assert.Equal(t, 2, tb.bad, "not seeded to fail, or failed another way")
 }
 
 func TestQuickstartPartialCredentials(t *testing.T) {
