@@ -3,6 +3,25 @@
 // tasks, one-to-one messages (Chat), and TPNS pushes (stop, revoke, cancel,
 // override).
 //
+// # In an incident
+//
+// The client has one method per endpoint. The workflows around it are
+// packages of their own, clients of this package's public API:
+//
+//   - package sweep: "this sender, this window" to verified gone: reads
+//     history at the service's limit, recalls what matches, reads it back;
+//   - package takedown: an account taken over: contain it (with a receipt
+//     that undoes it), find every conversation it touched, sweep them all;
+//   - package pushback: a wrong push: delete it if still scheduled, else
+//     revoke it with a replacement notification, and report its reach;
+//   - package webhook: Tencent's callbacks, a ledger of what was sent (the
+//     only record of live-stream groups), and recalls triggered by
+//     moderation verdicts (NewVerdictRecaller).
+//
+// The chatrecall command (module
+// github.com/chatrecall/chatrecall/cmd/chatrecall) runs each from a
+// terminal, with a journal to resume from and a demo to rehearse with.
+//
 // # Getting a client
 //
 // A Client holds the app's SDKAppID, the admin identifier and a signer. It
@@ -36,9 +55,13 @@
 // ErrUserSigExpired, ErrPermission, ErrRateLimited, ErrTemporary,
 // ErrNotFound, ErrGone, ErrAlreadyRecalled, ErrRecallWindowExpired,
 // ErrNotRecallable, ErrServiceDisabled, ErrOfflinePushInfoRequired,
-// ErrOverrideNotSupported, ErrOutcomeUnknown, ErrNotSent and
-// ErrTPNSNotConfigured. ErrGone is what code 10030 says: the message is not
-// there, recalled already or never there; the service does not say which. The concrete types carry the details: *APIError (the
+// ErrOverrideNotSupported, ErrOutcomeUnknown, ErrNotSent,
+// ErrTPNSNotConfigured, ErrNoHistory (10044: a live-stream group),
+// ErrDispatching (90107: a scheduled push started going out) and
+// ErrNotRecalled (a sweep read the message back, still there). ErrGone is
+// what code 10030 says: the message is not there, recalled already or never
+// there; the service does not say which. The concrete types carry the
+// details: *APIError (the
 // service's code, with a Code constant for every documented one),
 // *HTTPError (a non-2xx status from the network path), *TransportError (no
 // response), *DecodeError (an unreadable response) and *PartialError (some

@@ -59,11 +59,11 @@ func (a *app) configure(tpns bool) (chatrecall.Config, func(), error) {
 			return a.demo.Config(), func() {}, nil
 		}
 		fmt.Fprintln(a.e.stderr, "chatrecall: --demo: using an in-process fake service; nothing leaves this machine")
-		srv, trail, cleanup, err := a.startDemo(time.Now())
+		srv, ledger, cleanup, err := a.startDemo(time.Now())
 		if err != nil {
 			return chatrecall.Config{}, nil, err
 		}
-		a.demo, a.demoTrail = srv, trail
+		a.demo, a.demoLedger = srv, ledger
 		return srv.Config(), cleanup, nil
 	}
 	// Flags override the environment; only the variables this command

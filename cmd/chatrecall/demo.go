@@ -1,17 +1,22 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/webhook"
 )
 
 // This file seeds --demo's fake and describes what it holds (chatrecall
@@ -97,12 +102,21 @@ func demoSchedTasks(epoch time.Time) []chatrecalltest.SchedTask {
 // startDemo seeds the demo at its state's epoch and replays the changes
 // earlier runs made. A state that no longer replays (made by another
 // version's seed) is started again, with a note.
-func (a *app) startDemo(now time.Time) (*chatrecalltest.Server, *chatrecalltest.Trail, func(), error) {
+func (a *app) startDemo(now time.Time) (*chatrecalltest.Server, *webhook.MemoryLedger, func(), error) {
 	st, err := a.openDemoState(now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	srv, trail := demoSeed(st.epoch, chatrecalltest.WithChangeLog(st.record))
+	// Each change is kept in the state file and, as a receiver of the
+	// after-recall callbacks would, marked in the demo's ledger.
+	var ledger atomic.Pointer[webhook.MemoryLedger]
+	changed := chatrecalltest.WithChangeLog(func(r chatrecalltest.Request) {
+		st.record(r)
+		if l := ledger.Load(); l != nil {
+			markRecalled(l, r)
+		}
+	})
+	srv, trail := demoSeed(st.epoch, changed)
 	if err := srv.Replay(st.changes...); err != nil {
 		srv.Close()
 		fmt.Fprintf(a.e.stderr, "chatrecall: --demo: the demo state in %s does not fit this version's demo (%v): starting a new one\n", st.path, err)
@@ -112,8 +126,9 @@ func (a *app) startDemo(now time.Time) (*chatrecalltest.Server, *chatrecalltest.
 		if st, err = a.openDemoState(now); err != nil {
 			return nil, nil, nil, err
 		}
-		srv, trail = demoSeed(st.epoch, chatrecalltest.WithChangeLog(st.record))
+		srv, trail = demoSeed(st.epoch, changed)
 	}
+	ledger.Store(demoLedger(srv, trail))
 	switch {
 	case st.path == "":
 		fmt.Fprintln(a.e.stderr, "chatrecall: --demo: no cache directory: this run's demo starts fresh and is not kept (--demo-state FILE keeps it)")
@@ -128,7 +143,51 @@ func (a *app) startDemo(now time.Time) (*chatrecalltest.Server, *chatrecalltest.
 		}
 	}
 	st.changes = nil // replayed: not needed again
-	return srv, trail, cleanup, nil
+	return srv, ledger.Load(), cleanup, nil
+}
+
+// demoLedger is --demo's webhook ledger: what an after-send webhook
+// recorded of the demo's footprint (its live-stream groups and the peers
+// past the conversation-list cap are found only there), with what earlier
+// runs recalled marked, as after-recall callbacks would have.
+func demoLedger(srv *chatrecalltest.Server, trail *chatrecalltest.Trail) *webhook.MemoryLedger {
+	ctx := context.Background()
+	l := webhook.NewMemoryLedger(0, 0)
+	for _, s := range trail.Sent {
+		m := webhook.SentMessage{Kind: webhook.KindGroup, Conversation: s.Group, Sender: s.Sender, Seq: uint32(s.Seq), Time: s.Time}
+		if s.Group == "" {
+			m = webhook.SentMessage{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation(s.Sender, s.To), Sender: s.Sender, Key: s.Key, Time: s.Time}
+		}
+		_ = l.Record(ctx, m)
+		switch {
+		case s.Group != "" && srv.GroupMessage(s.Group, s.Seq) == chatrecalltest.MessageRecalled:
+			_ = l.MarkRecalled(ctx, m.Kind, m.Conversation, m.Ref())
+		case s.Group == "" && srv.C2CMessage(s.Key) == chatrecalltest.MessageRecalled:
+			_ = l.MarkRecalled(ctx, m.Kind, m.Conversation, m.Ref())
+		}
+	}
+	return l
+}
+
+// markRecalled marks in the ledger what a recall the fake just made took
+// back: the after-recall callback a receiver would record.
+func markRecalled(l *webhook.MemoryLedger, r chatrecalltest.Request) {
+	ctx := context.Background()
+	var body struct {
+		GroupID string `json:"GroupId"`
+		TopicID string `json:"TopicId"`
+		From    string `json:"From_Account"`
+		To      string `json:"To_Account"`
+	}
+	if json.Unmarshal(r.Body, &body) != nil {
+		return
+	}
+	switch r.Endpoint {
+	case chatrecall.EndpointGroupRecall:
+		_ = l.MarkRecalled(ctx, webhook.KindGroup, webhook.GroupConversation(body.GroupID, body.TopicID), r.AppliedItems...)
+	case chatrecall.EndpointC2CRecall:
+		_ = l.MarkRecalled(ctx, webhook.KindC2C, webhook.C2CConversation(body.From, body.To), r.AppliedItems...)
+	}
 }
 
 func (a *app) demoCmd() *cobra.Command {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/webhook"
 )
 
 // Exit codes.
@@ -57,8 +58,9 @@ type app struct {
 	code int
 	stop *stopper
 	demo *chatrecalltest.Server // --demo: the run's fake, once started
-	// demoTrail is what the demo's footprint added (its ledger's records).
-	demoTrail *chatrecalltest.Trail
+	// demoLedger is the demo's webhook ledger: what receivers recorded of
+	// its footprint, and of the recalls made since.
+	demoLedger *webhook.MemoryLedger
 	js        *printer // -o json|jsonl: stdout's printer, once used
 	outOnce   sync.Once
 }

@@ -158,7 +158,7 @@ func (a *app) runTakedown(f *takedownFlags) error {
 		defer rdb.Close()
 		ledger = redisledger.New(rdb, redisledger.WithPrefix(f.prefix))
 	case a.o.demo:
-		ledger = demoLedger(a.demo, a.demoTrail)
+		ledger = a.demoLedger
 	}
 	out := newTDOut(a, f.report)
 	api := takedown.API(client)

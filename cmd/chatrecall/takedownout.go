@@ -6,16 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/chatrecall/chatrecall"
-	"github.com/chatrecall/chatrecall/chatrecalltest"
 	"github.com/chatrecall/chatrecall/sweep"
 	"github.com/chatrecall/chatrecall/takedown"
-	"github.com/chatrecall/chatrecall/webhook"
 )
 
 // This file is what a takedown prints and records: a row per message (on
@@ -288,28 +285,4 @@ func (j *tdJournaled) RecallC2CMessage(ctx context.Context, r chatrecall.C2CReca
 		return nil, notJournaled(err)
 	}
 	return j.Client.RecallC2CMessage(ctx, r)
-}
-
-// demoLedger is --demo's webhook ledger: what an after-send webhook
-// recorded of the demo's footprint (its live-stream groups and the peers
-// past the conversation-list cap are found only there).
-func demoLedger(srv *chatrecalltest.Server, trail *chatrecalltest.Trail) takedown.Ledger {
-	ctx := context.Background()
-	l := webhook.NewMemoryLedger(0, 0)
-	for _, s := range trail.Sent {
-		m := webhook.SentMessage{Kind: webhook.KindGroup, Conversation: s.Group, Sender: s.Sender, Seq: uint32(s.Seq), Time: s.Time}
-		if s.Group == "" {
-			m = webhook.SentMessage{Kind: webhook.KindC2C, Conversation: webhook.C2CConversation(s.Sender, s.To), Sender: s.Sender, Key: s.Key, Time: s.Time}
-		}
-		_ = l.Record(ctx, m)
-		// What earlier runs recalled: a receiver would have recorded the
-		// after-recall callbacks.
-		switch {
-		case s.Group != "" && srv.GroupMessage(s.Group, s.Seq) == chatrecalltest.MessageRecalled:
-			_ = l.MarkRecalled(ctx, m.Kind, m.Conversation, strconv.FormatUint(s.Seq, 10))
-		case s.Group == "" && srv.C2CMessage(s.Key) == chatrecalltest.MessageRecalled:
-			_ = l.MarkRecalled(ctx, m.Kind, m.Conversation, s.Key)
-		}
-	}
-	return l
 }
