@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chatrecall/chatrecall/internal/tpnsauth"
 )
 
 // Run with: go test -run '^$' -bench . -benchmem -count 5 .
@@ -403,7 +405,7 @@ func BenchmarkTPNSSign1KB(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		sign := TPNSSign("1452fcebae9f3115ba794fb0fff2fd73", "1500001048", 1565314789, body)
+		sign := tpnsauth.Sign("1452fcebae9f3115ba794fb0fff2fd73", "1500001048", 1565314789, body)
 		if len(sign) != 88 {
 			b.Fatal(sign)
 		}

@@ -9,13 +9,6 @@ import (
 // mute (setnospeaking, getnospeaking) and the invalidation of its logins
 // (kick). Package takedown builds Contain and its undo on them.
 
-var (
-	epSetNoSpeaking = &endpoint{name: EndpointSetNoSpeaking, path: "/v4/openconfigsvr/setnospeaking", limit: EndpointSetNoSpeaking,
-		idempotent: true, fatal: []Code{CodeMuteAccountInvalid}}
-	epGetNoSpeaking = &endpoint{name: EndpointGetNoSpeaking, path: "/v4/openconfigsvr/getnospeaking", limit: EndpointGetNoSpeaking,
-		idempotent: true, read: true}
-	epKick = &endpoint{name: EndpointKick, path: "/v4/im_open_login_svc/kick", limit: EndpointKick, idempotent: true}
-)
 
 // MuteForever is the mute time that never ends (0xFFFFFFFF seconds).
 const MuteForever uint32 = 1<<32 - 1

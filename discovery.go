@@ -12,12 +12,6 @@ import (
 // (recentcontact/get_list), each a page method and an iterator over the
 // pages.
 
-var (
-	epJoinedGroups = &endpoint{name: EndpointJoinedGroups, path: "/v4/group_open_http_svc/get_joined_group_list", limit: EndpointJoinedGroups,
-		idempotent: true, read: true, fatal: []Code{CodeGroupNoPermission, CodeGroupInvalidCommand}}
-	epRecentContacts = &endpoint{name: EndpointRecentContacts, path: "/v4/recentcontact/get_list", limit: EndpointRecentContacts,
-		idempotent: true, read: true, fatal: []Code{CodeContactAccountNotImported, CodeContactAdminRequired}}
-)
 
 // MaxJoinedGroupsPage is the most groups get_joined_group_list returns per
 // request (its Limit).

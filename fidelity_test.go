@@ -14,6 +14,7 @@ import (
 
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/chatrecalltest"
+	"github.com/chatrecall/chatrecall/internal/tpnsauth"
 )
 
 // tpnsPost sends body to the fake's TPNS path as a TPNS SDK would, signed.
@@ -26,7 +27,7 @@ func tpnsPost(t *testing.T, srv *chatrecalltest.Server, path, body string) map[s
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("AccessId", cfg.AccessID)
 	req.Header.Set("TimeStamp", strconv.FormatInt(ts, 10))
-	req.Header.Set("Sign", chatrecall.TPNSSign(cfg.SecretKey, cfg.AccessID, ts, []byte(body)))
+	req.Header.Set("Sign", tpnsauth.Sign(cfg.SecretKey, cfg.AccessID, ts, []byte(body)))
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

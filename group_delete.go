@@ -29,9 +29,6 @@ type groupDeleteBySenderRequest struct {
 	TopicID string `json:"TopicId,omitempty"`
 }
 
-var epGroupDeleteBySender = &endpoint{name: EndpointGroupDeleteBySender, path: "/v4/group_open_http_svc/delete_group_msg_by_sender", limit: EndpointGroupDeleteBySender,
-	idempotent: true, // asking again takes back nothing more
-	fatal:      []Code{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupNoPermission, CodeGroupInvalidCommand}}
 
 // DeleteGroupMessagesBySender asks delete_group_msg_by_sender to take back
 // what Sender posted among the group's last 1,000 messages: all of it,

@@ -10,12 +10,6 @@ import (
 // forbid_send_msg, and get_group_muted_account to read it back. Package
 // takedown's Contain uses them for the groups it is given.
 
-var (
-	epGroupMute = &endpoint{name: EndpointGroupMute, path: "/v4/group_open_http_svc/forbid_send_msg", limit: EndpointGroupMute,
-		idempotent: true, fatal: []Code{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupNoPermission, CodeGroupInvalidCommand}}
-	epGroupMuted = &endpoint{name: EndpointGroupMuted, path: "/v4/group_open_http_svc/get_group_muted_account", limit: EndpointGroupMuted,
-		idempotent: true, read: true, fatal: []Code{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupNoPermission, CodeGroupInvalidCommand}}
-)
 
 // MaxGroupMuteAccounts is how many members one forbid_send_msg mutes at
 // most.

@@ -14,16 +14,6 @@ import (
 // failover), decoded into a fresh value on every attempt. Walking pages is
 // history_iter.go's (serially) and package sweep's (many pages in flight).
 
-var (
-	epGroupHistory = &endpoint{name: EndpointGroupHistory, path: "/v4/group_open_http_svc/group_msg_get_simple", limit: EndpointGroupHistory,
-		idempotent: true, read: true,
-		fatal: []Code{CodeGroupNotFound, CodeGroupIDInvalid, CodeGroupNoPermission, CodeGroupInvalidCommand, CodeGroupNoHistory}}
-	epC2CHistory = &endpoint{name: EndpointC2CHistory, path: "/v4/openim/admin_getroammsg", limit: EndpointC2CHistory,
-		idempotent: true, read: true}
-	epOfficialHistory = &endpoint{name: EndpointOfficialHistory, path: "/v4/official_account_open_http_svc/official_account_msg_get_simple", limit: EndpointOfficialHistory,
-		idempotent: true, read: true,
-		fatal: []Code{CodeOfficialAccountNotFound, CodeOfficialAccountIDInvalid, CodeOfficialNoPermission, CodeOfficialInvalidCommand}}
-)
 
 // MessageState is what history says of a message.
 type MessageState int

@@ -3,6 +3,7 @@ package chatrecall
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 )
 
@@ -230,5 +231,38 @@ func (c *Client) reportItems(ctx context.Context, j *job, idx []int, st []itemSt
 			s.reported = true
 			c.hooks.ItemOutcome(ctx, j.op, ItemOutcome{Index: i, Outcome: OutcomeOf(s.err), Confirmed: s.confirmed, Err: s.err})
 		}
+	}
+}
+
+// observe gives an attempt to the Attempt hook and the logger.
+func (c *Client) observe(ctx context.Context, a AttemptInfo) {
+	if a.Code == 0 {
+		var apiErr *APIError
+		if errors.As(a.Err, &apiErr) {
+			a.Code = apiErr.Code
+		}
+	}
+	if c.hooks.Attempt != nil {
+		c.hooks.Attempt(ctx, a)
+	}
+	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("endpoint", a.Endpoint),
+			slog.Int("attempt", a.Attempt),
+			slog.String("host", a.Host),
+			slog.Int("status", a.StatusCode),
+			slog.Int("code", int(a.Code)),
+			slog.Duration("duration", a.Duration),
+		}
+		if a.Err != nil {
+			attrs = append(attrs, slog.String("error", a.Err.Error()))
+		}
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "chatrecall attempt", attrs...)
+	}
+}
+
+func (c *Client) logInfo(ctx context.Context, msg, endpoint string, code Code) {
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("endpoint", endpoint), slog.Int("code", int(code)))
 	}
 }

@@ -1,6 +1,7 @@
 package chatrecall
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"sort"
@@ -141,4 +142,64 @@ func TestHookAppendCannotCorruptLaterCalls(t *testing.T) {
 	}
 	assert.Equal(t, [][]int{{0}, {0}, {0}}, seen)
 	assert.Equal(t, [maxItemsPerRequest]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, firstIndexes, "the shared indexes are untouched")
+}
+
+// TestAttemptNumbersAfterUserSigRenewal: the attempt at once after a
+// renewed UserSig is the next attempt, never attempt 1 again.
+func TestAttemptNumbersAfterUserSigRenewal(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("POST", c2cURL, httpmock.ResponderFromMultipleResponses([]*http.Response{
+		httpmock.NewStringResponse(200, `{"ActionStatus":"FAIL","ErrorCode":70001,"ErrorInfo":"usersig expired"}`),
+		httpmock.NewStringResponse(200, `{"ActionStatus":"OK","ErrorCode":0}`),
+	}))
+	var mu sync.Mutex
+	var before, after []int
+	hooks := Hooks{
+		BeforeAttempt: func(_ context.Context, _ Operation, s AttemptStart) error {
+			mu.Lock()
+			defer mu.Unlock()
+			before = append(before, s.Attempt)
+			return nil
+		},
+		Attempt: func(_ context.Context, a AttemptInfo) {
+			mu.Lock()
+			defer mu.Unlock()
+			after = append(after, a.Attempt)
+		},
+	}
+	c := newMockClient(t, mt, WithHooks(hooks))
+	require.NoError(t, errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"})))
+	assert.Equal(t, []int{1, 2}, before)
+	assert.Equal(t, []int{1, 2}, after)
+}
+
+// TestHeadersAreTheRequestsOwn: a transport that changes a header value in
+// place changes that request only.
+func TestHeadersAreTheRequestsOwn(t *testing.T) {
+	var agents []string
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		agents = append(agents, req.Header.Get("User-Agent"))
+		req.Header["User-Agent"][0] = "mutated"      // a careless middleware
+		req.Header["Content-Type"][0] = "text/plain" //
+		return httpmock.NewStringResponse(200, `{"ActionStatus":"OK","ErrorCode":0}`), nil
+	})
+	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, Region: RegionSingapore},
+		WithHTTPClient(&http.Client{Transport: rt}), WithLimiter(NewLocalLimiter(nil)), WithRetry(NoRetry()))
+	require.NoError(t, err)
+	for range 2 {
+		require.NoError(t, errOf(c.RecallC2CMessage(context.Background(), C2CRecall{From: "a", To: "b", MsgKey: "1_2_3"})))
+	}
+	assert.Equal(t, []string{userAgent, userAgent}, agents)
+}
+
+// TestLargeReadBuffersAreNotPooled: a buffer a large answer grew is
+// dropped, so the pool never holds a megabyte per buffer.
+func TestLargeReadBuffersAreNotPooled(t *testing.T) {
+	big := bytes.NewBuffer(make([]byte, 0, maxResponseBytes))
+	releaseReadBuf(big)
+	for range 4 {
+		got := readBufs.Get().(*bytes.Buffer)
+		assert.NotSame(t, big, got)
+		assert.LessOrEqual(t, got.Cap(), maxPooledBuf)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatrecall/chatrecall/internal/tpnsauth"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,7 +171,7 @@ func TestTPNSDerivedSecretsNeverLeak(t *testing.T) {
 			require.NoError(t, err)
 			err = errOf(c.StopTPNSPush(context.Background(), "42"))
 			require.Error(t, err)
-			secrets := append([]string{secret, TPNSBasicAuth("1500001048", secret)}, echoed...)
+			secrets := append([]string{secret, tpnsauth.BasicAuth("1500001048", secret)}, echoed...)
 			for _, out := range append(hooked, err.Error(), logs.String()) {
 				assertNoFragment(t, out, secrets...)
 			}

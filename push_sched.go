@@ -12,15 +12,6 @@ import (
 // delete the pushes set to go out later, 5 calls a second each. Package
 // pushback's TakeBack builds the push take-back on them.
 
-var (
-	epSchedList = &endpoint{name: EndpointSchedList, path: "/v4/timpush/list_sched_task", limit: EndpointSchedList, idempotent: true, read: true,
-		fatal: []Code{CodePushAdminRequired}}
-	epSchedGet = &endpoint{name: EndpointSchedGet, path: "/v4/timpush/get_sched_task", limit: EndpointSchedGet, idempotent: true, read: true,
-		fatal: []Code{CodePushAdminRequired}}
-	// A delete whose answer is lost stays unknown: read the task back.
-	epSchedDelete = &endpoint{name: EndpointSchedDelete, path: "/v4/timpush/delete_sched_task", limit: EndpointSchedDelete,
-		fatal: []Code{CodePushAdminRequired, CodeSchedDispatching}}
-)
 
 // schedTime is the scheduled-task API's time format (UTC).
 const schedTime = "2006-01-02 15:04:05"

@@ -11,12 +11,6 @@ import (
 // statistics, and one user's trace, 1 call a second each. They show
 // reach, never proof of a take-back.
 
-var (
-	epPushStatistics = &endpoint{name: EndpointPushStatistics, path: "/v4/timpush/all_member_push_statistics", limit: EndpointPushStatistics,
-		idempotent: true, read: true, fatal: []Code{CodePushAdminRequired}}
-	epPushTrace = &endpoint{name: EndpointPushTrace, path: "/v4/timpush/all_member_push_trace", limit: EndpointPushTrace,
-		idempotent: true, read: true, fatal: []Code{CodePushAdminRequired}}
-)
 
 // PushStatistics is what all_member_push_statistics answered. Its fields
 // are not published; the counts are read where the sibling

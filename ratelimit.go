@@ -58,42 +58,7 @@ type serviceLimit struct {
 	per time.Duration
 }
 
-// documentedLimits are the limits of spec section 4, per endpoint. Endpoints
-// without a documented limit are not paced.
-var documentedLimits = map[string]serviceLimit{
-	EndpointGroupRecall:         {200, time.Second},
-	EndpointOfficialRecall:      {200, time.Second},
-	EndpointC2CRecall:           {200, time.Second},
-	EndpointPushRevoke:          {1, time.Second},
-	endpointTPNSPushBroadcast:   {1, time.Second},
-	EndpointTPNSRecord:          {200, time.Hour},
-	EndpointGroupHistory:        {200, time.Second},
-	EndpointC2CHistory:          {200, time.Second},
-	EndpointOfficialHistory:     {200, time.Second},
-	EndpointGroupDeleteBySender: {200, time.Second},
-	EndpointSetNoSpeaking:       {200, time.Second},
-	EndpointGetNoSpeaking:       {200, time.Second},
-	EndpointKick:                {200, time.Second},
-	EndpointGroupMute:           {200, time.Second},
-	EndpointSchedList:           {5, time.Second},
-	EndpointSchedGet:            {5, time.Second},
-	EndpointSchedDelete:         {5, time.Second},
-	EndpointPushStatistics:      {1, time.Second},
-	EndpointPushTrace:           {1, time.Second},
-	EndpointGroupMuted:          {200, time.Second},
-	EndpointJoinedGroups:        {200, time.Second},
-	EndpointRecentContacts:      {200, time.Second},
-}
 
-// knownEndpoints are the endpoints WithRateLimit accepts.
-var knownEndpoints = map[string]bool{
-	EndpointGroupRecall: true, EndpointOfficialRecall: true, EndpointC2CRecall: true, EndpointPushRevoke: true,
-	EndpointTPNSStop: true, EndpointTPNSRevoke: true, EndpointTPNSCancel: true, EndpointTPNSRecord: true, EndpointTPNSPush: true,
-	EndpointGroupHistory: true, EndpointC2CHistory: true, EndpointOfficialHistory: true, EndpointGroupDeleteBySender: true,
-	EndpointSetNoSpeaking: true, EndpointGetNoSpeaking: true, EndpointKick: true, EndpointGroupMute: true, EndpointGroupMuted: true,
-	EndpointSchedList: true, EndpointSchedGet: true, EndpointSchedDelete: true, EndpointPushStatistics: true, EndpointPushTrace: true,
-	EndpointJoinedGroups: true, EndpointRecentContacts: true,
-}
 
 // pace turns a service limit into the client's token bucket: DefaultLimitFactor
 // of the rate, and a burst that gives back slots a waiter claimed late (many

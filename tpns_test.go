@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatrecall/chatrecall/internal/tpnsauth"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,11 +48,11 @@ func TestTPNSSignVectors(t *testing.T) {
 		t.Run(s.Note, func(t *testing.T) {
 			ts, err := strconv.ParseInt(s.Timestamp, 10, 64)
 			require.NoError(t, err)
-			assert.Equal(t, s.Sign, TPNSSign(s.SecretKey, s.AccessID, ts, []byte(s.Body)))
+			assert.Equal(t, s.Sign, tpnsauth.Sign(s.SecretKey, s.AccessID, ts, []byte(s.Body)))
 		})
 	}
 	for _, b := range v.BasicAuth {
-		assert.Equal(t, b.Authorization, TPNSBasicAuth(b.AccessID, b.SecretKey))
+		assert.Equal(t, b.Authorization, tpnsauth.BasicAuth(b.AccessID, b.SecretKey))
 	}
 }
 
@@ -77,14 +78,14 @@ func assertTPNSAuth(t *testing.T, r sentRequest, auth TPNSAuth) {
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	assert.Empty(t, r.URL.RawQuery)
 	if auth == TPNSAuthBasic {
-		assert.Equal(t, TPNSBasicAuth(tpnsAccess, tpnsSecret), r.Header.Get("Authorization"))
+		assert.Equal(t, tpnsauth.BasicAuth(tpnsAccess, tpnsSecret), r.Header.Get("Authorization"))
 		assert.Empty(t, r.Header.Get("Sign"))
 		return
 	}
 	assert.Empty(t, r.Header.Get("Authorization"))
 	assert.Equal(t, tpnsAccess, r.Header.Get("AccessId"))
 	assert.Equal(t, strconv.Itoa(tpnsFixedNow), r.Header.Get("TimeStamp"))
-	assert.Equal(t, TPNSSign(tpnsSecret, tpnsAccess, tpnsFixedNow, r.Body), r.Header.Get("Sign"), "signed over the exact bytes sent")
+	assert.Equal(t, tpnsauth.Sign(tpnsSecret, tpnsAccess, tpnsFixedNow, r.Body), r.Header.Get("Sign"), "signed over the exact bytes sent")
 }
 
 func TestTPNSTaskRequestShapes(t *testing.T) {

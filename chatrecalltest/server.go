@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chatrecall/chatrecall"
+	"github.com/chatrecall/chatrecall/internal/tpnsauth"
 )
 
 // Defaults of a Server. Tests that need other values use the options.
@@ -752,7 +753,7 @@ func (s *Server) checkTPNS(x *exchange) (chatrecall.Code, string) {
 		if d := s.clock.Now().Sub(time.Unix(t, 0)); d > TPNSMaxClockSkew || d < -TPNSMaxClockSkew {
 			return chatrecall.CodeTPNSAuthFailed, "TimeStamp too far from the server's clock"
 		}
-		if chatrecall.TPNSSign(s.tpnsKey, id, t, x.body) != sign {
+		if tpnsauth.Sign(s.tpnsKey, id, t, x.body) != sign {
 			return chatrecall.CodeTPNSAuthFailed, "signature mismatch"
 		}
 	}
