@@ -341,7 +341,6 @@ var tpnsCodes = map[Code]codeInfo{
 	10010018: ci("repeated push", invalid),
 }
 
-
 func lookupCode(endpoint string, code Code) (codeInfo, bool) {
 	if info, ok := codeTable(endpoint)[code]; ok {
 		return info, true
@@ -370,4 +369,3 @@ func DescribeCode(endpoint string, code Code) (string, bool) {
 	info, ok := lookupCode(endpoint, code)
 	return info.desc, ok
 }
-

@@ -9,7 +9,6 @@ import (
 // mute (setnospeaking, getnospeaking) and the invalidation of its logins
 // (kick). Package takedown builds Contain and its undo on them.
 
-
 // MuteForever is the mute time that never ends (0xFFFFFFFF seconds).
 const MuteForever uint32 = 1<<32 - 1
 

@@ -12,7 +12,6 @@ import (
 // (recentcontact/get_list), each a page method and an iterator over the
 // pages.
 
-
 // MaxJoinedGroupsPage is the most groups get_joined_group_list returns per
 // request (its Limit).
 const MaxJoinedGroupsPage = 5000

@@ -29,7 +29,6 @@ type groupDeleteBySenderRequest struct {
 	TopicID string `json:"TopicId,omitempty"`
 }
 
-
 // DeleteGroupMessagesBySender asks delete_group_msg_by_sender to take back
 // what Sender posted among the group's last 1,000 messages: all of it,
 // whatever the time or the content. It is a fast path with four limits,

@@ -10,7 +10,6 @@ import (
 // forbid_send_msg, and get_group_muted_account to read it back. Package
 // takedown's Contain uses them for the groups it is given.
 
-
 // MaxGroupMuteAccounts is how many members one forbid_send_msg mutes at
 // most.
 const MaxGroupMuteAccounts = 500

@@ -14,7 +14,6 @@ import (
 // failover), decoded into a fresh value on every attempt. Walking pages is
 // history_iter.go's (serially) and package sweep's (many pages in flight).
 
-
 // MessageState is what history says of a message.
 type MessageState int
 

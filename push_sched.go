@@ -12,7 +12,6 @@ import (
 // delete the pushes set to go out later, 5 calls a second each. Package
 // pushback's TakeBack builds the push take-back on them.
 
-
 // schedTime is the scheduled-task API's time format (UTC).
 const schedTime = "2006-01-02 15:04:05"
 

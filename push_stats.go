@@ -11,7 +11,6 @@ import (
 // statistics, and one user's trace, 1 call a second each. They show
 // reach, never proof of a take-back.
 
-
 // PushStatistics is what all_member_push_statistics answered. Its fields
 // are not published; the counts are read where the sibling
 // normal_push_statistics puts them, and Raw keeps the whole answer.

@@ -58,8 +58,6 @@ type serviceLimit struct {
 	per time.Duration
 }
 
-
-
 // pace turns a service limit into the client's token bucket: DefaultLimitFactor
 // of the rate, and a burst that gives back slots a waiter claimed late (many
 // waiters wake together) while the burst plus the paced calls stay under n in

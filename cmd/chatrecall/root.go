@@ -61,8 +61,8 @@ type app struct {
 	// demoLedger is the demo's webhook ledger: what receivers recorded of
 	// its footprint, and of the recalls made since.
 	demoLedger *webhook.MemoryLedger
-	js        *printer // -o json|jsonl: stdout's printer, once used
-	outOnce   sync.Once
+	js         *printer // -o json|jsonl: stdout's printer, once used
+	outOnce    sync.Once
 }
 
 // usageErr is a problem with the command line or the configuration.
