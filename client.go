@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -43,6 +44,7 @@ type Client struct {
 	queryPrefix string
 	sig         *sigCache
 	secrets     []string // for redaction
+	red         atomic.Pointer[genRedactor]
 	transport   *transport
 	timeout     time.Duration
 	logger      *slog.Logger

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chatrecall/chatrecall/internal/redact"
 )
 
 // Error categories. Every error the client returns matches at least one of
@@ -93,7 +95,7 @@ func (e *APIError) Error() string {
 	}
 	if e.Info != "" {
 		b.WriteString(": ")
-		b.WriteString(excerpt(e.Info, 200))
+		b.WriteString(redact.Cut(e.Info, 200))
 	}
 	return b.String()
 }

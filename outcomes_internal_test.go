@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatrecall/chatrecall/internal/redact"
 	"github.com/chatrecall/chatrecall/internal/tpnsauth"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -179,15 +180,15 @@ func TestTPNSDerivedSecretsNeverLeak(t *testing.T) {
 	}
 }
 
-// assertNoFragment fails when out holds minFragment characters of any
+// assertNoFragment fails when out holds redact.MinFragment characters of any
 // secret.
 func assertNoFragment(t *testing.T, out string, secrets ...string) {
 	t.Helper()
 	for _, s := range secrets {
 		s = strings.TrimPrefix(s, "Basic ")
-		for i := 0; i+minFragment <= len(s); i++ {
-			if strings.Contains(out, s[i:i+minFragment]) {
-				t.Errorf("leaked %q (part of a secret) in %q", s[i:i+minFragment], out)
+		for i := 0; i+redact.MinFragment <= len(s); i++ {
+			if strings.Contains(out, s[i:i+redact.MinFragment]) {
+				t.Errorf("leaked %q (part of a secret) in %q", s[i:i+redact.MinFragment], out)
 				return
 			}
 		}

@@ -178,17 +178,6 @@ func TestDebugLogsCarryNoSecrets(t *testing.T) {
 	assert.NotContains(t, out, c.sig.cur.Load().escaped)
 }
 
-func TestRedactQuery(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://h/p?sdkappid=1&usersig=abc*def-&random=2": "https://h/p?sdkappid=1&usersig=REDACTED&random=2",
-		"usersig=abc":                     "usersig=REDACTED",
-		`"x usersig=a" and usersig=b&c=d`: `"x usersig=REDACTED" and usersig=REDACTED&c=d`,
-		"nothing here":                    "nothing here",
-	} {
-		assert.Equal(t, want, redactQuery(in))
-	}
-}
-
 // A secret shorter than a fragment (a placeholder in a test) is hidden
 // where it stands as itself, never inside every word that contains it.
 func TestRedactShortSecret(t *testing.T) {
@@ -203,4 +192,25 @@ func TestRedactShortSecret(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, c.redact(tc.in), tc.in)
 	}
+}
+
+// TestRedactorFollowsNewUserSigs: the redactor is built once per set of
+// secrets, and again when a new UserSig is issued, which it then hides.
+func TestRedactorFollowsNewUserSigs(t *testing.T) {
+	clock := &manualClock{now: time.Unix(1_700_000_000, 0)}
+	c, err := NewClient(Config{SDKAppID: testAppID, SecretKey: testKey, BaseURL: "http://127.0.0.1:1"}, WithClock(clock))
+	require.NoError(t, err)
+	first, err := c.sig.get(context.Background())
+	require.NoError(t, err)
+	r := c.redactor()
+	assert.Same(t, r, c.redactor(), "built once")
+	assert.Equal(t, "REDACTED", c.redact(first.sig))
+
+	clock.Advance(time.Hour)
+	c.sig.invalidate(first)
+	second, err := c.sig.get(context.Background())
+	require.NoError(t, err)
+	require.NotEqual(t, first.sig, second.sig)
+	assert.NotSame(t, r, c.redactor(), "a new UserSig: built again")
+	assert.Equal(t, "REDACTED REDACTED", c.redact(first.sig+" "+second.escaped))
 }

@@ -209,14 +209,6 @@ func (c *Client) afterFailure(ctx context.Context, ep *endpoint, host string, si
 	}
 }
 
-// excerpt returns at most n bytes of s as valid text. Callers redact first,
-// so a secret is never cut in two and half of it kept.
-func excerpt(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
-	}
-	return strings.ToValidUTF8(s, "?")
-}
 
 // stopError is BeforeAttempt's refusal: it stops the whole operation.
 type stopError struct{ err error }

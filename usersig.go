@@ -326,6 +326,9 @@ type sigCache struct {
 	// redaction: an answer may echo the one its request carried.
 	mu     sync.Mutex
 	recent []string
+	// gen counts the signatures issued, so a redactor knows when the set
+	// of secrets changed.
+	gen atomic.Uint64
 }
 
 func newSigCache(clock Clock, source sigSource) *sigCache {
@@ -387,6 +390,7 @@ func (c *sigCache) get(ctx context.Context) (*cachedSig, error) {
 	if len(c.recent) > 16 {
 		c.recent = append(c.recent[:0], c.recent[len(c.recent)-16:]...)
 	}
+	c.gen.Add(1)
 	c.mu.Unlock()
 	c.cur.Store(s)
 	return s, nil
