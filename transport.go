@@ -209,7 +209,6 @@ func (c *Client) afterFailure(ctx context.Context, ep *endpoint, host string, si
 	}
 }
 
-
 // stopError is BeforeAttempt's refusal: it stops the whole operation.
 type stopError struct{ err error }
 

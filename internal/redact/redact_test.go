@@ -18,7 +18,6 @@ func TestRedactQuery(t *testing.T) {
 	}
 }
 
-
 // TestRedactor: every form of a secret goes, whole, in part (a run that
 // shares MinFragment characters) and short (where it stands alone).
 func TestRedactor(t *testing.T) {
