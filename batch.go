@@ -31,14 +31,7 @@ func partialError(endpoint string, st []itemState, cause error, name func(i int)
 		if pe == nil {
 			pe = &PartialError{Endpoint: endpoint, Total: len(st), Cause: cause}
 		}
-		pe.Failed++
-		switch {
-		case errors.Is(err, ErrOutcomeUnknown):
-			pe.Unknown++
-		case errors.Is(err, ErrNotSent):
-			pe.NotSent++
-		}
-		pe.Errs = append(pe.Errs, &ItemError{Item: name(i), Err: err})
+		pe.Add(name(i), err)
 	}
 	if pe == nil {
 		return nil

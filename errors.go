@@ -282,9 +282,12 @@ func (e *ItemError) Unwrap() error { return e.Err }
 type PartialError struct {
 	Endpoint string
 	Total    int // items requested
-	Failed   int // items not recalled, including Unknown and NotSent
-	Unknown  int // items whose outcome is unknown (ErrOutcomeUnknown)
-	NotSent  int // items never sent, which certainly took no effect (ErrNotSent)
+	// NotDone counts the items not recalled: Failed + Unknown + NotSent.
+	NotDone int
+	// Failed, Unknown and NotSent are the words of Summary, the CLI and
+	// the hooks: not recalled with the service's reason; outcome unknown
+	// (ErrOutcomeUnknown); never sent, so certainly no effect (ErrNotSent).
+	Failed, Unknown, NotSent int
 	// Cause is the failure that stopped the operation before every item was
 	// sent: a whole-request failure that every request would repeat (wrong
 	// key, no permission, unknown group), or the context's end. Nil when
@@ -297,9 +300,9 @@ type PartialError struct {
 // first: MsgSeq 12: ...".
 func (e *PartialError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "chatrecall: %s: %d of %d items not recalled", e.Endpoint, e.Failed, e.Total)
+	fmt.Fprintf(&b, "chatrecall: %s: %d of %d items not recalled", e.Endpoint, e.NotDone, e.Total)
 	if e.Unknown > 0 || e.NotSent > 0 {
-		fmt.Fprintf(&b, " (%d with outcome unknown, %d not sent)", e.Unknown, e.NotSent)
+		fmt.Fprintf(&b, " (%d failed, %d outcome unknown, %d not sent)", e.Failed, e.Unknown, e.NotSent)
 	}
 	if e.Cause != nil {
 		b.WriteString("; stopped by: ")
@@ -315,6 +318,26 @@ func (e *PartialError) Error() string {
 
 // Unwrap returns the item errors.
 func (e *PartialError) Unwrap() []error { return e.Errs }
+
+// count adds one item not recalled, under the word for its outcome.
+func (e *PartialError) count(err error) {
+	e.NotDone++
+	switch {
+	case errors.Is(err, ErrOutcomeUnknown):
+		e.Unknown++
+	case errors.Is(err, ErrNotSent):
+		e.NotSent++
+	default:
+		e.Failed++
+	}
+}
+
+// Add counts one item not recalled (an error of its outcome) and keeps it
+// under name, for workflows that build a PartialError of their own.
+func (e *PartialError) Add(name string, err error) {
+	e.count(err)
+	e.Errs = append(e.Errs, &ItemError{Item: name, Err: err})
+}
 
 // unknownError marks an item or call whose outcome cannot be known. It
 // matches ErrOutcomeUnknown, unwraps to the last failure seen and, when the

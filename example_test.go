@@ -233,7 +233,7 @@ func ExamplePartialError() {
 	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#big", MsgSeqs: seqs})
 	var pe *chatrecall.PartialError
 	if errors.As(err, &pe) {
-		fmt.Printf("%d of %d not recalled\n", pe.Failed, pe.Total)
+		fmt.Printf("%d of %d not recalled\n", pe.NotDone, pe.Total)
 	}
 	fmt.Println(len(res.Items), res.Summary().Recalled, len(srv.RequestsTo(chatrecall.EndpointGroupRecall)))
 	// Output:

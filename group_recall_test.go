@@ -199,7 +199,7 @@ func TestRecallGroupMessages25SeqsIn3Requests(t *testing.T) {
 	}
 	var pe *PartialError
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, 10, pe.Failed)
+	assert.Equal(t, 10, pe.NotDone)
 	assert.Equal(t, 25, pe.Total)
 }
 

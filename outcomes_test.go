@@ -524,3 +524,22 @@ func TestPossiblyAppliedConfirmsGone(t *testing.T) {
 	_, err = c.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#g", MsgSeqs: []uint64{1}, PossiblyApplied: []uint64{9}})
 	assert.ErrorIs(t, err, chatrecall.ErrInvalidRequest)
 }
+
+// TestOneWordForFailed: three lost answers are three unknowns in every
+// count (Summary, PartialError), never "failed" in one and not the other.
+func TestOneWordForFailed(t *testing.T) {
+	srv := chatrecalltest.NewServer()
+	defer srv.Close()
+	srv.AddGroupMessages("@TGS#lost", 1, 2, 3)
+	srv.FailNext(chatrecall.EndpointGroupRecall, 1, chatrecalltest.Fault{Kind: chatrecalltest.FaultLost})
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithRetry(chatrecall.NoRetry()))
+	require.NoError(t, err)
+	res, err := client.RecallGroupMessages(context.Background(), chatrecall.GroupRecall{GroupID: "@TGS#lost", MsgSeqs: []uint64{1, 2, 3}})
+	var pe *chatrecall.PartialError
+	require.ErrorAs(t, err, &pe)
+	sum := res.Summary()
+	assert.Equal(t, chatrecall.Summary{Total: 3, Unknown: 3}, sum)
+	assert.Equal(t, [4]int{3, 0, 3, 0}, [4]int{pe.NotDone, pe.Failed, pe.Unknown, pe.NotSent})
+	assert.Equal(t, sum.Failed, pe.Failed)
+	assert.Contains(t, err.Error(), "3 of 3 items not recalled (0 failed, 3 outcome unknown, 0 not sent)")
+}

@@ -58,7 +58,8 @@ func TestFaultMatrix(t *testing.T) {
 	var pe *chatrecall.PartialError
 	if failed+unknown > 0 {
 		require.ErrorAs(t, err, &pe)
-		assert.Equal(t, failed+unknown, pe.Failed)
+		assert.Equal(t, failed+unknown, pe.NotDone)
+		assert.Equal(t, failed, pe.Failed, "Failed is the word Summary uses: not unknown, not 'not sent'")
 		assert.Equal(t, unknown, pe.Unknown)
 	}
 	reqs := len(srv.RequestsTo(chatrecall.EndpointGroupRecall))

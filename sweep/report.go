@@ -179,14 +179,7 @@ func (r *Report) Err() error {
 		if pe == nil {
 			pe = &chatrecall.PartialError{Endpoint: endpointOf(r.Conversation)}
 		}
-		pe.Failed++
-		switch {
-		case errors.Is(rec.err, chatrecall.ErrOutcomeUnknown):
-			pe.Unknown++
-		case errors.Is(rec.err, chatrecall.ErrNotSent):
-			pe.NotSent++
-		}
-		pe.Errs = append(pe.Errs, &chatrecall.ItemError{Item: itemName(r.item(i)), Err: rec.err})
+		pe.Add(itemName(r.item(i)), rec.err)
 	}
 	var errs []error
 	if pe != nil {

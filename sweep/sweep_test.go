@@ -457,7 +457,7 @@ func (h *haltingStub) RecallGroupMessages(_ context.Context, r chatrecall.GroupR
 	for _, seq := range r.MsgSeqs {
 		res.Items = append(res.Items, chatrecall.GroupRecallItem{MsgSeq: seq, Err: cause})
 	}
-	return res, &chatrecall.PartialError{Endpoint: chatrecall.EndpointGroupRecall, Total: len(r.MsgSeqs), Failed: len(r.MsgSeqs), Cause: cause}
+	return res, &chatrecall.PartialError{Endpoint: chatrecall.EndpointGroupRecall, Total: len(r.MsgSeqs), NotDone: len(r.MsgSeqs), Failed: len(r.MsgSeqs), Cause: cause}
 }
 
 // TestPlanningStopsWhenRecallsStop: a recall answered with a failure every

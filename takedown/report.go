@@ -101,7 +101,8 @@ func (rep *Report) Err() error {
 	if t.Failed == 0 && t.Unknown == 0 && t.NotSent == 0 && len(inc) == 0 {
 		return nil
 	}
-	return &Error{Messages: t.Total, Failed: t.Failed, Unknown: t.Unknown, NotSent: t.NotSent, NotRecalled: t.NotRecalled, Incomplete: inc}
+	return &Error{Messages: t.Total, NotDone: t.Failed + t.Unknown + t.NotSent + t.NotRecalled,
+		Failed: t.Failed, Unknown: t.Unknown, NotSent: t.NotSent, NotRecalled: t.NotRecalled, Incomplete: inc}
 }
 
 // Error is a takedown that did not take back every message it planned, or
@@ -111,7 +112,9 @@ func (rep *Report) Err() error {
 // chatrecall.ErrNotRecalled when verification found one still there.
 type Error struct {
 	Messages int // planned (and not settled by an earlier run)
-	// Failed counts messages not taken back, Unknown and NotSent included.
+	// NotDone counts the messages not taken back: Failed + Unknown +
+	// NotSent + NotRecalled, the words of sweep.Summary and the CLI.
+	NotDone                               int
 	Failed, Unknown, NotSent, NotRecalled int
 	Incomplete                            []string
 }
@@ -120,7 +123,7 @@ type Error struct {
 // outcome unknown, 0 not sent); incomplete: 2 (first: ...)".
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "takedown: %d of %d messages not taken back (%d outcome unknown, %d not sent, %d read back still there)", e.Failed, e.Messages, e.Unknown, e.NotSent, e.NotRecalled)
+	fmt.Fprintf(&b, "takedown: %d of %d messages not taken back (%d failed, %d outcome unknown, %d not sent, %d read back still there)", e.NotDone, e.Messages, e.Failed, e.Unknown, e.NotSent, e.NotRecalled)
 	if n := len(e.Incomplete); n > 0 {
 		fmt.Fprintf(&b, "; incomplete: %d thing(s) not seen in full, first: %s", n, e.Incomplete[0])
 	}

@@ -176,7 +176,7 @@ func (o *tdOut) conversation(c takedown.ConversationResult) {
 	o.convs++
 	s := c.Summary
 	line := map[string]any{"conversation": c.Name(), "sources": c.Sources, "planned": c.Planned, "skipped": c.Skipped,
-		"recalled": s.Recalled, "verified": s.Verified, "failed": s.Failed - s.Unknown - s.NotSent, "unknown": s.Unknown, "not_sent": s.NotSent}
+		"recalled": s.Recalled, "verified": s.Verified, "failed": s.Failed, "unknown": s.Unknown, "not_sent": s.NotSent}
 	if c.Incomplete() {
 		line["incomplete"] = (&takedown.Report{Conversations: []takedown.ConversationResult{c}}).Incomplete()[0]
 	}
