@@ -85,7 +85,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 	}
 	if s.limiter == nil {
 		if _, system := s.clock.(systemClock); system {
-			s.limiter = processLimiter
+			s.limiter = sharedLimiter()
 		} else {
 			s.limiter = NewLocalLimiter(s.clock)
 		}

@@ -63,7 +63,7 @@ func TestNewClientDefaults(t *testing.T) {
 	assert.Equal(t, uint64(testAppID), c.SDKAppID())
 	assert.Equal(t, DefaultTimeout, c.timeout)
 	assert.Equal(t, 3, c.retry.MaxAttempts)
-	assert.Same(t, processLimiter, c.limiter, "clients share the process limiter")
+	assert.Same(t, sharedLimiter(), c.limiter, "clients share the process limiter")
 	assert.Equal(t, "console.tim.qq.com", c.hosts.primary)
 	assert.Equal(t, "adminapi.my-imcloud.com", c.hosts.backup)
 	assert.Equal(t, rate.Limit(200*DefaultLimitFactor), c.limitReqs[EndpointGroupRecall].Limit)

@@ -126,15 +126,42 @@ func (l *LocalLimiter) bucket(req LimitRequest) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if lim = l.buckets[k]; lim == nil {
+		if len(l.buckets) >= maxIdleSweep {
+			l.dropIdle()
+		}
 		lim = rate.NewLimiter(req.Limit, req.Burst)
 		l.buckets[k] = lim
 	}
 	return lim
 }
 
-// processLimiter is shared by every client in the process that uses the
-// system clock, so two clients of one app share the app's budget.
-var processLimiter = NewLocalLimiter(nil)
+// maxIdleSweep is how many buckets a LocalLimiter holds before it drops the
+// idle ones: a process that talks to many hosts (tests against many fakes)
+// would otherwise keep a bucket for each forever.
+const maxIdleSweep = 1024
+
+// dropIdle forgets every bucket that is full: one made again starts full,
+// so nothing is lost. l.mu must be held.
+func (l *LocalLimiter) dropIdle() {
+	now := l.clock.Now()
+	for k, lim := range l.buckets {
+		if lim.TokensAt(now) >= float64(lim.Burst()) {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// Buckets returns how many buckets the limiter holds.
+func (l *LocalLimiter) Buckets() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.buckets)
+}
+
+// sharedLimiter is the limiter every client that uses the system clock and
+// no limiter of its own shares, so two clients of one app share the app's
+// budget. It is made once and cannot be replaced.
+var sharedLimiter = sync.OnceValue(func() *LocalLimiter { return NewLocalLimiter(nil) })
 
 // Wait blocks until the bucket for req.Key has a token or ctx ends.
 func (l *LocalLimiter) Wait(ctx context.Context, req LimitRequest) error {
