@@ -19,6 +19,12 @@
 // limit (60007, 90051) until Redis is back, and the client retries those.
 // WithFailClosed makes Wait return ErrUnavailable instead, so no call is sent
 // unpaced.
+//
+// A Redis that fails (refuses, or accepts connections and never answers)
+// costs one failed call, then the limiter does not ask it again for a
+// cool-down (WithCooldown, 30 s by default): every wait in between goes to
+// the fallback at once instead of stalling for Redis's timeout. After the
+// cool-down one call tries Redis again.
 package redislimit
 
 import (
@@ -53,9 +59,16 @@ type Limiter struct {
 	logger     *slog.Logger
 	clock      chatrecall.Clock
 
+	cooldown time.Duration
+
 	mu       sync.Mutex
 	lastWarn time.Time
+	// downUntil: Redis failed; until then it is not asked.
+	downUntil time.Time
 }
+
+// DefaultCooldown is how long Redis is not asked after it failed.
+const DefaultCooldown = 30 * time.Second
 
 // Option configures a Limiter.
 type Option func(*Limiter)
@@ -74,18 +87,23 @@ func WithFallback(f chatrecall.Limiter) Option { return func(l *Limiter) { l.fal
 // WithLogger sets where fallback warnings go (default slog.Default()).
 func WithLogger(lg *slog.Logger) Option { return func(l *Limiter) { l.logger = lg } }
 
-// WithClock sets the clock used for the waits between tries (default: the
-// system clock).
+// WithCooldown sets how long Redis is not asked after it failed (default
+// DefaultCooldown).
+func WithCooldown(d time.Duration) Option { return func(l *Limiter) { l.cooldown = d } }
+
+// WithClock sets the clock used for the waits between tries and the
+// cool-down (default: the system clock).
 func WithClock(c chatrecall.Clock) Option { return func(l *Limiter) { l.clock = c } }
 
 // New returns a Limiter on rdb: a *redis.Client, *redis.ClusterClient or
 // *redis.Ring.
 func New(rdb redis.UniversalClient, opts ...Option) *Limiter {
 	l := &Limiter{
-		rl:     redis_rate.NewLimiter(rdb),
-		prefix: DefaultPrefix,
-		logger: slog.Default(),
-		clock:  chatrecall.SystemClock(),
+		rl:       redis_rate.NewLimiter(rdb),
+		prefix:   DefaultPrefix,
+		logger:   slog.Default(),
+		clock:    chatrecall.SystemClock(),
+		cooldown: DefaultCooldown,
 	}
 	for _, o := range opts {
 		o(l)
@@ -111,16 +129,16 @@ func (l *Limiter) Wait(ctx context.Context, req chatrecall.LimitRequest) error {
 	limit := redis_rate.Limit{Rate: 1, Burst: req.Burst, Period: time.Duration(float64(time.Second) / float64(req.Limit))}
 	key := l.prefix + req.Key
 	for {
+		if l.down() {
+			return l.unavailable(ctx, req, errors.New("Redis failed lately; not asked again until its cool-down ends"))
+		}
 		res, err := l.rl.Allow(ctx, key, limit)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if l.failClosed {
-				return fmt.Errorf("redislimit: %s: %v: %w", req.Endpoint, err, ErrUnavailable)
-			}
-			l.warn(err)
-			return l.fallback.Wait(ctx, req)
+			l.trip()
+			return l.unavailable(ctx, req, err)
 		}
 		if res.Allowed > 0 {
 			return nil
@@ -133,6 +151,30 @@ func (l *Limiter) Wait(ctx context.Context, req chatrecall.LimitRequest) error {
 			return err
 		}
 	}
+}
+
+// down reports whether Redis is in its cool-down.
+func (l *Limiter) down() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !l.downUntil.IsZero() && l.clock.Now().Before(l.downUntil)
+}
+
+// trip starts a cool-down.
+func (l *Limiter) trip() {
+	l.mu.Lock()
+	l.downUntil = l.clock.Now().Add(l.cooldown)
+	l.mu.Unlock()
+}
+
+// unavailable is a wait while Redis cannot be asked: the fallback, or
+// ErrUnavailable when the limiter fails closed.
+func (l *Limiter) unavailable(ctx context.Context, req chatrecall.LimitRequest, err error) error {
+	if l.failClosed {
+		return fmt.Errorf("redislimit: %s: %v: %w", req.Endpoint, err, ErrUnavailable)
+	}
+	l.warn(err)
+	return l.fallback.Wait(ctx, req)
 }
 
 func (l *Limiter) warn(err error) {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -176,3 +178,48 @@ func TestKeysArePerAppAndEndpoint(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestSilentRedisCostsOneTimeout: a Redis that accepts connections and
+// never answers is asked once, then not again until its cool-down ends;
+// every wait in between goes to the fallback at once.
+func TestSilentRedisCostsOneTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var accepted atomic.Int64
+	var held []net.Conn
+	var heldMu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			heldMu.Lock()
+			held = append(held, c) // never answered
+			heldMu.Unlock()
+		}
+	}()
+	defer func() {
+		ln.Close()
+		heldMu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		heldMu.Unlock()
+	}()
+	rdb := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), MaxRetries: -1, DialTimeout: time.Second,
+		ReadTimeout: 100 * time.Millisecond, WriteTimeout: 100 * time.Millisecond, Protocol: 2})
+	defer rdb.Close()
+	clock := chatrecalltest.NewClock(time.Unix(1_700_000_000, 0))
+	lim := redislimit.New(rdb, redislimit.WithClock(clock), redislimit.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	req := chatrecall.LimitRequest{Key: "1:x", Endpoint: "x", Limit: 1000, Burst: 5}
+	for range 50 {
+		require.NoError(t, lim.Wait(context.Background(), req))
+	}
+	assert.Equal(t, int64(1), accepted.Load(), "Redis was asked once in its cool-down")
+
+	clock.Advance(redislimit.DefaultCooldown)
+	require.NoError(t, lim.Wait(context.Background(), req))
+	assert.Equal(t, int64(2), accepted.Load(), "after the cool-down one call tries again")
+}
