@@ -107,59 +107,18 @@ func (r *groupRecallResponse) answer(seq uint64) listAnswer {
 //
 // In live-stream groups (AVChatRoom) a recall reaches only online members and
 // only messages under an hour old.
-func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (_ *GroupRecallResult, err error) {
-	const method = "RecallGroupMessages"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointGroupRecall, len(r.MsgSeqs))
-	var st []itemState
-	defer func() { c.finishMany(ctx, op, st, err) }()
-	refused := func(err error) (*GroupRecallResult, error) {
-		// One item per input, each not sent, so a caller ranging over
-		// the items sees every message's outcome.
-		res := &GroupRecallResult{GroupID: r.GroupID, Items: make([]GroupRecallItem, len(r.MsgSeqs))}
-		for i, s := range r.MsgSeqs {
-			res.Items[i] = GroupRecallItem{MsgSeq: s, Err: &NotSentError{Cause: err}}
-		}
-		return res, err
-	}
-	if !c.chat {
-		return refused(errChatNotConfigured(method))
-	}
-	if err := r.Validate(); err != nil {
-		return refused(err)
-	}
-	seqs := r.MsgSeqs
-	var maybe func(int) bool
-	if len(r.PossiblyApplied) > 0 {
-		set := make(map[uint64]bool, len(r.PossiblyApplied))
-		for _, s := range r.PossiblyApplied {
-			set[s] = true
-		}
-		maybe = func(i int) bool { return set[seqs[i]] }
-	}
-	st2, cause := c.runJob(ctx, &job{
-		op:     op,
-		maybe:  maybe,
-		method: method,
-		ep:     epGroupRecall,
-		n:      len(seqs),
-		batch:  true,
-		body: func(idx []int) ([]byte, error) {
-			// {"GroupId":…,"MsgSeqList":[{"MsgSeq":…},…],"TopicId":…,"Reason":…},
-			// written directly: the hot path of a bulk recall uses no reflection.
-			dst := make([]byte, 0, 64+len(r.GroupID)+len(r.TopicID)+len(r.Reason)+24*len(idx))
-			dst = appendField(append(dst, '{'), "GroupId", r.GroupID)
-			dst = append(dst, `,"MsgSeqList":[`...)
-			for n, i := range idx {
-				if n > 0 {
-					dst = append(dst, ',')
-				}
-				dst = append(dst, `{"MsgSeq":`...)
-				dst = strconv.AppendUint(dst, seqs[i], 10)
-				dst = append(dst, '}')
-			}
+func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (*GroupRecallResult, error) {
+	st, err := manyRecall[uint64]{
+		method: "RecallGroupMessages", ep: epGroupRecall, items: r.MsgSeqs, maybe: r.PossiblyApplied, check: r.Validate,
+		// {"GroupId":…,"MsgSeqList":[{"MsgSeq":…},…],"TopicId":…,"Reason":…},
+		// written directly: the hot path of a bulk recall uses no reflection.
+		head: func(dst []byte) []byte {
+			return append(appendField(append(dst, '{'), "GroupId", r.GroupID), `,"MsgSeqList":[`...)
+		},
+		item: func(dst []byte, seq uint64) []byte {
+			return append(strconv.AppendUint(append(dst, `{"MsgSeq":`...), seq, 10), '}')
+		},
+		tail: func(dst []byte) []byte {
 			dst = append(dst, ']')
 			if r.TopicID != "" {
 				dst = appendField(append(dst, ','), "TopicId", r.TopicID)
@@ -167,18 +126,21 @@ func (c *Client) RecallGroupMessages(ctx context.Context, r GroupRecall) (_ *Gro
 			if r.Reason != "" {
 				dst = appendField(append(dst, ','), "Reason", r.Reason)
 			}
-			return append(dst, '}'), nil
+			return append(dst, '}')
 		},
+		size:    24,
 		newResp: func() response { return new(groupRecallResponse) },
-		answer:  func(resp response, i int) listAnswer { return resp.(*groupRecallResponse).answer(seqs[i]) },
-	})
-	st = st2
-	items := make([]GroupRecallItem, len(seqs))
-	for i, k := range seqs {
+		answer:  func(resp response, seq uint64) listAnswer { return resp.(*groupRecallResponse).answer(seq) },
+		name:    seqName,
+	}.run(c, ctx)
+	if st == nil {
+		return nil, err
+	}
+	items := make([]GroupRecallItem, len(r.MsgSeqs))
+	for i, k := range r.MsgSeqs {
 		items[i] = GroupRecallItem{MsgSeq: k, Err: st[i].err, ConfirmedByRetry: st[i].confirmed}
 	}
-	return &GroupRecallResult{GroupID: r.GroupID, Items: items},
-		partialError(EndpointGroupRecall, st, cause, func(i int) string { return seqName(seqs[i]) })
+	return &GroupRecallResult{GroupID: r.GroupID, Items: items}, err
 }
 
 func seqName(s uint64) string { return "MsgSeq " + strconv.FormatUint(s, 10) }

@@ -75,69 +75,33 @@ func (r *officialRecallResponse) answer(key string) listAnswer {
 // RecallGroupMessages: input checked before sending, 10 keys per request,
 // one outcome per key in input order, and a *PartialError when any key was
 // not recalled.
-func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAccountRecall) (_ *OfficialAccountRecallResult, err error) {
-	const method = "RecallOfficialAccountMessages"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointOfficialRecall, len(r.MsgKeys))
-	var st []itemState
-	defer func() { c.finishMany(ctx, op, st, err) }()
-	refused := func(err error) (*OfficialAccountRecallResult, error) {
-		res := &OfficialAccountRecallResult{Account: r.Account, Items: make([]OfficialAccountRecallItem, len(r.MsgKeys))}
-		for i, k := range r.MsgKeys {
-			res.Items[i] = OfficialAccountRecallItem{MsgKey: k, Err: &NotSentError{Cause: err}}
-		}
-		return res, err
-	}
-	if !c.chat {
-		return refused(errChatNotConfigured(method))
-	}
-	if err := r.Validate(); err != nil {
-		return refused(err)
-	}
-	keys := r.MsgKeys
-	var maybe func(int) bool
-	if len(r.PossiblyApplied) > 0 {
-		set := make(map[string]bool, len(r.PossiblyApplied))
-		for _, k := range r.PossiblyApplied {
-			set[k] = true
-		}
-		maybe = func(i int) bool { return set[keys[i]] }
-	}
-	st2, cause := c.runJob(ctx, &job{
-		op:     op,
-		maybe:  maybe,
-		method: method,
-		ep:     epOfficialRecall,
-		n:      len(keys),
-		batch:  true,
-		body: func(idx []int) ([]byte, error) {
-			dst := make([]byte, 0, 64+len(r.Account)+len(r.Reason)+40*len(idx))
-			dst = appendField(append(dst, '{'), "Official_Account", r.Account)
-			dst = append(dst, `,"MsgKeyList":[`...)
-			for n, i := range idx {
-				if n > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendJSONString(dst, keys[i])
-			}
+func (c *Client) RecallOfficialAccountMessages(ctx context.Context, r OfficialAccountRecall) (*OfficialAccountRecallResult, error) {
+	st, err := manyRecall[string]{
+		method: "RecallOfficialAccountMessages", ep: epOfficialRecall, items: r.MsgKeys, maybe: r.PossiblyApplied, check: r.Validate,
+		head: func(dst []byte) []byte {
+			return append(appendField(append(dst, '{'), "Official_Account", r.Account), `,"MsgKeyList":[`...)
+		},
+		item: appendJSONString,
+		tail: func(dst []byte) []byte {
 			dst = append(dst, ']')
 			if r.Reason != "" {
 				dst = appendField(append(dst, ','), "Reason", r.Reason)
 			}
-			return append(dst, '}'), nil
+			return append(dst, '}')
 		},
+		size:    40,
 		newResp: func() response { return new(officialRecallResponse) },
-		answer:  func(resp response, i int) listAnswer { return resp.(*officialRecallResponse).answer(keys[i]) },
-	})
-	st = st2
-	items := make([]OfficialAccountRecallItem, len(keys))
-	for i, k := range keys {
+		answer:  func(resp response, key string) listAnswer { return resp.(*officialRecallResponse).answer(key) },
+		name:    keyName,
+	}.run(c, ctx)
+	if st == nil {
+		return nil, err
+	}
+	items := make([]OfficialAccountRecallItem, len(r.MsgKeys))
+	for i, k := range r.MsgKeys {
 		items[i] = OfficialAccountRecallItem{MsgKey: k, Err: st[i].err, ConfirmedByRetry: st[i].confirmed}
 	}
-	return &OfficialAccountRecallResult{Account: r.Account, Items: items},
-		partialError(EndpointOfficialRecall, st, cause, func(i int) string { return keyName(keys[i]) })
+	return &OfficialAccountRecallResult{Account: r.Account, Items: items}, err
 }
 
 func keyName(k string) string { return "MsgKey " + strconv.Quote(k) }
