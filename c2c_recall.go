@@ -40,21 +40,6 @@ type c2cRecallRequest struct {
 // MsgKey). When an earlier attempt's answer was lost and the retry hears
 // 20023, the recall is done, with Result.ConfirmedByRetry set.
 func (c *Client) RecallC2CMessage(ctx context.Context, r C2CRecall) (res *Result, err error) {
-	const method = "RecallC2CMessage"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointC2CRecall, 1)
-	defer func() { c.finishOne(ctx, op, res, err) }()
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	_, confirmed, err := c.single(ctx, method, epC2CRecall, &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey}, func() response { return new(chatEnvelope) }, op, r.PossiblyApplied)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Endpoint: EndpointC2CRecall, ConfirmedByRetry: confirmed}, nil
+	return c.do(ctx, action{method: "RecallC2CMessage", ep: epC2CRecall, items: 1, check: r.Validate, maybe: r.PossiblyApplied,
+		req: func() any { return &c2cRecallRequest{From: r.From, To: r.To, MsgKey: r.MsgKey} }})
 }

@@ -53,24 +53,8 @@ func (r SetNoSpeaking) Validate() error {
 // mute when it ends. Errors: ErrInvalidRequest (130001, 130004, 130008),
 // ErrNotFound (130005), ErrTemporary (130014, retried).
 func (c *Client) SetNoSpeaking(ctx context.Context, r SetNoSpeaking) (res *Result, err error) {
-	const method = "SetNoSpeaking"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointSetNoSpeaking, 1)
-	defer func() { c.finishOne(ctx, op, res, err) }()
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	_, confirmed, err := c.single(ctx, method, epSetNoSpeaking, &setNoSpeakingRequest{Account: r.Account, C2C: r.C2C, Group: r.Group},
-		func() response { return new(chatEnvelope) }, op, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Endpoint: EndpointSetNoSpeaking, ConfirmedByRetry: confirmed}, nil
+	return c.do(ctx, action{method: "SetNoSpeaking", ep: epSetNoSpeaking, items: 1, check: r.Validate,
+		req: func() any { return &setNoSpeakingRequest{Account: r.Account, C2C: r.C2C, Group: r.Group} }})
 }
 
 type getNoSpeakingResponse struct {
@@ -116,23 +100,9 @@ func clampMute(v int) uint32 {
 // ErrInvalidRequest (70402), ErrPermission (70403), ErrTemporary (70169,
 // 70500, retried).
 func (c *Client) Kick(ctx context.Context, account string) (res *Result, err error) {
-	const method = "Kick"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointKick, 1)
-	defer func() { c.finishOne(ctx, op, res, err) }()
-	if err := checkRequired(method, "account", account, "UserID, the account to log out"); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	_, confirmed, err := c.single(ctx, method, epKick, map[string]string{"UserID": account}, func() response { return new(chatEnvelope) }, op, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Endpoint: EndpointKick, ConfirmedByRetry: confirmed}, nil
+	return c.do(ctx, action{method: "Kick", ep: epKick, items: 1,
+		check: func() error { return checkRequired("Kick", "account", account, "UserID, the account to log out") },
+		req:   func() any { return map[string]string{"UserID": account} }})
 }
 
 // MuteSeconds returns a pointer to s, for SetNoSpeaking.

@@ -50,22 +50,8 @@ type groupDeleteBySenderRequest struct {
 // twice does no harm); ErrOutcomeUnknown remains only when no attempt was
 // answered.
 func (c *Client) DeleteGroupMessagesBySender(ctx context.Context, r GroupDeleteBySender) (res *Result, err error) {
-	const method = "DeleteGroupMessagesBySender"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointGroupDeleteBySender, 1)
-	defer func() { c.finishOne(ctx, op, res, err) }()
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	_, _, err = c.single(ctx, method, epGroupDeleteBySender, &groupDeleteBySenderRequest{GroupID: r.GroupID, Sender: r.Sender, TopicID: r.TopicID},
-		func() response { return new(chatEnvelope) }, op, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Endpoint: EndpointGroupDeleteBySender}, nil
+	return c.do(ctx, action{method: "DeleteGroupMessagesBySender", ep: epGroupDeleteBySender, items: 1, check: r.Validate,
+		req: func() any {
+			return &groupDeleteBySenderRequest{GroupID: r.GroupID, Sender: r.Sender, TopicID: r.TopicID}
+		}})
 }

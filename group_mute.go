@@ -68,24 +68,10 @@ func (r GroupMute) Validate() error {
 // ErrNotFound (10010), ErrPermission (10007), ErrInvalidRequest (10003,
 // 10004, 10015), ErrTemporary (10002, retried).
 func (c *Client) MuteInGroup(ctx context.Context, r GroupMute) (res *Result, err error) {
-	const method = "MuteInGroup"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointGroupMute, len(r.Accounts))
-	defer func() { c.finishOne(ctx, op, res, err) }()
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	_, confirmed, err := c.single(ctx, method, epGroupMute, &groupMuteRequest{GroupID: r.GroupID, Accounts: r.Accounts, MuteTime: r.Seconds, TopicID: r.TopicID},
-		func() response { return new(chatEnvelope) }, op, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Endpoint: EndpointGroupMute, ConfirmedByRetry: confirmed}, nil
+	return c.do(ctx, action{method: "MuteInGroup", ep: epGroupMute, items: len(r.Accounts), check: r.Validate,
+		req: func() any {
+			return &groupMuteRequest{GroupID: r.GroupID, Accounts: r.Accounts, MuteTime: r.Seconds, TopicID: r.TopicID}
+		}})
 }
 
 // GroupMuted is a member muted in a group, and until when.

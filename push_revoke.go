@@ -137,21 +137,6 @@ func (r ChatPushRevoke) Validate() error {
 // 24 h), ErrOfflinePushInfoRequired (90053), ErrNotFound (90049, unknown
 // TaskId), ErrRateLimited (90051).
 func (c *Client) RevokeChatPush(ctx context.Context, r ChatPushRevoke) (res *Result, err error) {
-	const method = "RevokeChatPush"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointPushRevoke, 1)
-	defer func() { c.finishOne(ctx, op, res, err) }()
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	_, confirmed, err := c.single(ctx, method, epPushRevoke, &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo}, func() response { return new(chatEnvelope) }, op, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Endpoint: EndpointPushRevoke, ConfirmedByRetry: confirmed}, nil
+	return c.do(ctx, action{method: "RevokeChatPush", ep: epPushRevoke, items: 1, check: r.Validate,
+		req: func() any { return &pushRevokeRequest{TaskID: r.TaskID, OfflinePushInfo: r.OfflinePushInfo} }})
 }

@@ -182,26 +182,16 @@ func (c *Client) GetPushSchedTask(ctx context.Context, taskID int64) (*SchedTask
 // A lost answer is ErrOutcomeUnknown: read the task back.
 func (c *Client) DeletePushSchedTask(ctx context.Context, taskID int64, typ string) (res *Result, err error) {
 	const method = "DeletePushSchedTask"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	ctx, op := c.begin(ctx, method, EndpointSchedDelete, 1)
-	defer func() { c.finishOne(ctx, op, res, err) }()
-	if taskID <= 0 {
-		return nil, invalidf(method, "taskID", "is %d; give the scheduled task's ID (a positive number)", taskID)
-	}
-	switch typ {
-	case "All", "Tag", "User":
-	default:
-		return nil, invalidf(method, "typ", "is %q; give the task's Type: All, Tag or User", typ)
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	_, confirmed, err := c.single(ctx, method, epSchedDelete, map[string]any{"Sdkappid": c.sdkAppID, "TaskID": taskID, "Type": typ},
-		func() response { return new(chatEnvelope) }, op, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Endpoint: EndpointSchedDelete, ConfirmedByRetry: confirmed}, nil
+	return c.do(ctx, action{method: method, ep: epSchedDelete, items: 1,
+		check: func() error {
+			if taskID <= 0 {
+				return invalidf(method, "taskID", "is %d; give the scheduled task's ID (a positive number)", taskID)
+			}
+			switch typ {
+			case "All", "Tag", "User":
+				return nil
+			}
+			return invalidf(method, "typ", "is %q; give the task's Type: All, Tag or User", typ)
+		},
+		req: func() any { return map[string]any{"Sdkappid": c.sdkAppID, "TaskID": taskID, "Type": typ} }})
 }
