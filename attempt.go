@@ -238,57 +238,6 @@ func (c *Client) classify(j *job, a attemptResult, i int, s *itemState) (verdict
 	return vFinal, err
 }
 
-// possiblyApplied reports whether a service code may come back after the
-// service applied the request: its own "internal error / timeout, retry"
-// codes.
-func possiblyApplied(endpoint string, code Code) bool {
-	info, ok := lookupCode(endpoint, code)
-	if !ok {
-		return false
-	}
-	for _, c := range info.cats {
-		if c == ErrTemporary {
-			return true
-		}
-	}
-	return false
-}
-
-// retryableCode reports whether a code is a refusal that may pass later
-// (frequency limits), which the service answers before acting.
-func retryableCode(endpoint string, code Code) bool {
-	if code == CodeTooManyFailedVerifications {
-		return false // retrying within the minute only extends the lock-out
-	}
-	info, _ := lookupCode(endpoint, code)
-	for _, c := range info.cats {
-		if c == ErrRateLimited {
-			return true
-		}
-	}
-	return false
-}
-
-// fatal reports whether err failed the whole request in a way every other
-// request of the operation would repeat. ep may be nil when the endpoint is
-// not known (then its own whole-request codes are not consulted).
-func fatal(ep *endpoint, err error) bool {
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		var httpErr *HTTPError
-		return errors.As(err, &httpErr) && (httpErr.StatusCode == http.StatusUnauthorized || httpErr.StatusCode == http.StatusForbidden)
-	}
-	switch {
-	case apiErr.Code == CodeUserSigExpired:
-		return false // renewed and retried
-	case apiErr.Code == CodeTooManyFailedVerifications, ep != nil && ep.has(ep.fatal, apiErr.Code):
-		return true
-	}
-	return apiErr.Is(ErrAuth) || apiErr.Is(ErrPermission) || apiErr.Is(ErrServiceDisabled) ||
-		apiErr.Code == CodeHTTPUnparseable || apiErr.Code == CodeBodyNotJSON || apiErr.Code == CodeResourcePathWrong ||
-		apiErr.Code == CodeSDKAppIDMissing || apiErr.Code == CodeAccountNotString
-}
-
 // attempt makes one attempt for the items idx.
 func (c *Client) attempt(ctx context.Context, j *job, idx []int, n int) attemptResult {
 	if c.hooks.LimiterWait != nil {

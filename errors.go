@@ -123,32 +123,6 @@ func (e *APIError) Retryable() bool {
 	return e.Is(ErrTemporary) || (e.Is(ErrRateLimited) && e.Code != CodeTooManyFailedVerifications)
 }
 
-// Repeats reports whether err is a failure that every further request of
-// the same kind would meet again, whatever item it carried: the
-// credentials or the app (a wrong key, a disabled service, HTTP 401 or 403,
-// too many failed signature checks), a missing permission, a request the
-// service cannot read, or the target itself (a group or official account
-// that does not exist or cannot recall). Sending more only adds failures,
-// and may trip the service's lockout for bad signatures.
-//
-// Multi-item calls already stop at such a failure: the items not sent end
-// with ErrNotSent and PartialError.Cause holds the failure (Repeats of the
-// PartialError is Repeats of its Cause). A loop of single-item calls, one
-// RecallC2CMessage per message, should stop on it too. An expired UserSig
-// does not repeat (the client signs anew); item failures (not found,
-// already recalled), rate limits, timeouts and a cancelled context do not.
-func Repeats(err error) bool {
-	var partial *PartialError
-	if errors.As(err, &partial) {
-		return partial.Cause != nil && Repeats(partial.Cause)
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return fatal(endpointNamed(apiErr.Endpoint), err)
-	}
-	return fatal(nil, err)
-}
-
 // HTTPError is a response whose HTTP status was not 2xx. Such responses
 // come from the network path (gateways, proxies), not from the service, so
 // the body is kept only as a short excerpt with secrets removed.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -119,6 +120,54 @@ func (b *retryBudget) earn() {
 	b.mu.Unlock()
 }
 
+// The classification of a failure, in one place: whether it may pass if
+// tried again (retryable, retryableCode), whether it may come after the
+// service acted (possiblyApplied), and whether every further request of the
+// operation would meet it (fatal).
+
+// possiblyApplied reports whether a service code may come back after the
+// service applied the request: its own "internal error / timeout, retry"
+// codes.
+func possiblyApplied(endpoint string, code Code) bool { return codeIs(endpoint, code, ErrTemporary) }
+
+// retryableCode reports whether a code is a refusal that may pass later
+// (frequency limits), which the service answers before acting.
+func retryableCode(endpoint string, code Code) bool {
+	// Retrying 70050 within the minute only extends the lock-out.
+	return code != CodeTooManyFailedVerifications && codeIs(endpoint, code, ErrRateLimited)
+}
+
+// codeIs reports whether code on endpoint matches the category cat.
+func codeIs(endpoint string, code Code, cat error) bool {
+	info, _ := lookupCode(endpoint, code)
+	for _, c := range info.cats {
+		if c == cat {
+			return true
+		}
+	}
+	return false
+}
+
+// fatal reports whether err failed the whole request in a way every other
+// request of the operation would repeat. ep may be nil when the endpoint is
+// not known (then its own whole-request codes are not consulted).
+func fatal(ep *endpoint, err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		var httpErr *HTTPError
+		return errors.As(err, &httpErr) && (httpErr.StatusCode == http.StatusUnauthorized || httpErr.StatusCode == http.StatusForbidden)
+	}
+	switch {
+	case apiErr.Code == CodeUserSigExpired:
+		return false // renewed and retried
+	case apiErr.Code == CodeTooManyFailedVerifications, ep != nil && ep.has(ep.fatal, apiErr.Code):
+		return true
+	}
+	return apiErr.Is(ErrAuth) || apiErr.Is(ErrPermission) || apiErr.Is(ErrServiceDisabled) ||
+		apiErr.Code == CodeHTTPUnparseable || apiErr.Code == CodeBodyNotJSON || apiErr.Code == CodeResourcePathWrong ||
+		apiErr.Code == CodeSDKAppIDMissing || apiErr.Code == CodeAccountNotString
+}
+
 // retryable reports whether a failed attempt may succeed if tried again.
 func retryable(err error) bool {
 	var (
@@ -181,4 +230,30 @@ func connectFailure(err error) bool {
 		return true
 	}
 	return isCertificateError(err)
+}
+
+// Repeats reports whether err is a failure that every further request of
+// the same kind would meet again, whatever item it carried: the
+// credentials or the app (a wrong key, a disabled service, HTTP 401 or 403,
+// too many failed signature checks), a missing permission, a request the
+// service cannot read, or the target itself (a group or official account
+// that does not exist or cannot recall). Sending more only adds failures,
+// and may trip the service's lockout for bad signatures.
+//
+// Multi-item calls already stop at such a failure: the items not sent end
+// with ErrNotSent and PartialError.Cause holds the failure (Repeats of the
+// PartialError is Repeats of its Cause). A loop of single-item calls, one
+// RecallC2CMessage per message, should stop on it too. An expired UserSig
+// does not repeat (the client signs anew); item failures (not found,
+// already recalled), rate limits, timeouts and a cancelled context do not.
+func Repeats(err error) bool {
+	var partial *PartialError
+	if errors.As(err, &partial) {
+		return partial.Cause != nil && Repeats(partial.Cause)
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return fatal(endpointNamed(apiErr.Endpoint), err)
+	}
+	return fatal(nil, err)
 }
