@@ -130,7 +130,7 @@ func (l *Limiter) Wait(ctx context.Context, req chatrecall.LimitRequest) error {
 	key := l.prefix + req.Key
 	for {
 		if l.down() {
-			return l.unavailable(ctx, req, errors.New("Redis failed lately; not asked again until its cool-down ends"))
+			return l.unavailable(ctx, req, errors.New("redis failed lately; not asked again until its cool-down ends"))
 		}
 		res, err := l.rl.Allow(ctx, key, limit)
 		if err != nil {
