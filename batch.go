@@ -11,14 +11,6 @@ const MaxRecallItems = 10
 
 const maxItemsPerRequest = MaxRecallItems
 
-// appendField appends `"name":` and s as a JSON string.
-func appendField(dst []byte, name, s string) []byte {
-	dst = append(dst, '"')
-	dst = append(dst, name...)
-	dst = append(dst, `":`...)
-	return appendJSONString(dst, s)
-}
-
 // partialError builds the error of a multi-item recall from its item
 // states, or returns nil when every item was recalled.
 func partialError(endpoint string, st []itemState, cause error, name func(i int) string) error {

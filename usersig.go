@@ -13,7 +13,6 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -165,22 +164,6 @@ var zlibWriters = sync.Pool{New: func() any {
 	}
 	return w
 }}
-
-// appendJSONString appends s as encoding/json (with HTML escaping, as the
-// reference library's json.Encoder does) would write it.
-func appendJSONString(dst []byte, s string) []byte {
-	plain := utf8.ValidString(s) && !strings.ContainsAny(s, "\"\\<>&\u2028\u2029")
-	for i := 0; plain && i < len(s); i++ {
-		plain = s[i] >= 0x20
-	}
-	if plain {
-		dst = append(dst, '"')
-		dst = append(dst, s...)
-		return append(dst, '"')
-	}
-	b, _ := json.Marshal(s) // a string always marshals
-	return append(dst, b...)
-}
 
 // sigDoc is the JSON document inside a UserSig. Numbers may be written as
 // numbers or strings by other reference libraries, so they are decoded

@@ -1,8 +1,11 @@
 package chatrecall
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // This file is what requests and answers look like on the wire, as every
@@ -81,4 +84,28 @@ func (e *chatEnvelope) result() (Code, string, bool) {
 		return 0, "", e.ActionStatus == "OK"
 	}
 	return Code(e.ErrorCode.v), e.ErrorInfo, true
+}
+
+// appendField appends `"name":` and s as a JSON string.
+func appendField(dst []byte, name, s string) []byte {
+	dst = append(dst, '"')
+	dst = append(dst, name...)
+	dst = append(dst, `":`...)
+	return appendJSONString(dst, s)
+}
+
+// appendJSONString appends s as encoding/json (with HTML escaping, as the
+// reference library's json.Encoder does) would write it.
+func appendJSONString(dst []byte, s string) []byte {
+	plain := utf8.ValidString(s) && !strings.ContainsAny(s, "\"\\<>&\u2028\u2029")
+	for i := 0; plain && i < len(s); i++ {
+		plain = s[i] >= 0x20
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	b, _ := json.Marshal(s) // a string always marshals
+	return append(dst, b...)
 }
