@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"sort"
 	"time"
 )
@@ -110,6 +111,20 @@ func (w *walk) run(err error, yield func(Message, error) bool, read func(emit fu
 
 // ends applies the stops a group or official-account page shares: a page
 // wholly older than Since, and IsFinished 2 (all older messages expired).
+// emitAll yields a page's messages and reports whether every one of them
+// was older than the window.
+func emitAll(msgs []Message, emit func(Message) (older bool, err error)) (wholeOlder bool, err error) {
+	wholeOlder = true
+	for _, m := range msgs {
+		older, err := emit(m)
+		if err != nil {
+			return false, err
+		}
+		wholeOlder = wholeOlder && older
+	}
+	return wholeOlder, nil
+}
+
 func (w *walk) ends(wholeOlder bool, isFinished int) bool {
 	switch {
 	case wholeOlder && !w.since.IsZero():
@@ -216,21 +231,17 @@ func (c *Client) walkGroup(ctx context.Context, w *walk, req GroupHistoryPageReq
 		retry, gaps = false, 0
 		// Yield newest first, each sequence number once.
 		sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].MsgSeq > msgs[j].MsgSeq })
-		wholeOlder := true
-		var last uint64
-		for _, m := range msgs {
-			if m.MsgSeq == last {
-				continue
-			}
-			last = m.MsgSeq
-			older, err := emit(m)
-			if err != nil {
-				return err
-			}
-			wholeOlder = wholeOlder && older
+		msgs = slices.CompactFunc(msgs, func(a, b Message) bool { return a.MsgSeq == b.MsgSeq })
+		wholeOlder, err := emitAll(msgs, emit)
+		if err != nil {
+			return err
 		}
 		if w.ends(wholeOlder, p.IsFinished) {
 			return nil
+		}
+		var last uint64
+		if n := len(msgs); n > 0 {
+			last = msgs[n-1].MsgSeq
 		}
 		if last <= 1 {
 			w.stats.Stop = "start of history"

@@ -157,14 +157,10 @@ func walkOfficial(ctx context.Context, pager OfficialPager, w *walk, req Officia
 			w.stats.Stop = "start of history"
 			return nil
 		}
-		wholeOlder := true
 		msgs, keys := fresh(p.Messages, prev)
-		for _, m := range msgs {
-			older, err := emit(m)
-			if err != nil {
-				return err
-			}
-			wholeOlder = wholeOlder && older
+		wholeOlder, err := emitAll(msgs, emit)
+		if err != nil {
+			return err
 		}
 		if w.ends(wholeOlder, p.IsFinished) {
 			return nil

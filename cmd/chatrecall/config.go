@@ -49,6 +49,20 @@ func (a *app) newClient(tpns bool, hooks chatrecall.Hooks, dry *dryRun, extra ..
 	return c, cleanup, nil
 }
 
+// withClient runs fn with a Chat client when there is anything to do
+// (items > 0), and closes it after.
+func (a *app) withClient(items int, fn func(*chatrecall.Client) error) error {
+	if items == 0 {
+		return nil
+	}
+	client, cleanup, err := a.newClient(false, chatrecall.Hooks{}, nil)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	return fn(client)
+}
+
 // configure finds the credentials the command needs, or starts the demo.
 func (a *app) configure(tpns bool) (chatrecall.Config, func(), error) {
 	o := a.o

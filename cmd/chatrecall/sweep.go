@@ -337,15 +337,7 @@ func (a *app) sweepVerifyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(plan) == 0 {
-				return nil
-			}
-			client, cleanup, err := a.newClient(false, chatrecall.Hooks{}, nil)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			return a.verifyPlan(client, plan)
+			return a.withClient(len(plan), func(client *chatrecall.Client) error { return a.verifyPlan(client, plan) })
 		},
 	}
 	c.Flags().StringVar(&planFile, "plan", "", "the plan FILE (JSON lines)")

@@ -93,17 +93,11 @@ func (a *app) runLedgerSweep(f *ledgerFlags) error {
 		return serviceFailure(fmt.Errorf("sweep ledger: reading the ledger: %w", err))
 	}
 	fmt.Fprintf(a.e.stderr, "chatrecall: the ledger lists %d messages of %v in %s in the window, not recalled yet\n", len(plan), f.senders, conv)
-	if len(plan) == 0 {
-		return nil
-	}
-	client, cleanup, err := a.newClient(false, chatrecall.Hooks{}, nil)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	return a.streamRun(conv.Kind(), conv, &f.sweepFlags, client, func(o *sweep.Options) {
-		o.Verifier, o.Settle = webhook.LedgerVerifier{Ledger: ledger}, f.settle
-	}, func(s *sweep.Sweeper) (*sweep.Report, error) {
-		return s.Apply(context.Background(), slices.Values(plan))
+	return a.withClient(len(plan), func(client *chatrecall.Client) error {
+		return a.streamRun(conv.Kind(), conv, &f.sweepFlags, client, func(o *sweep.Options) {
+			o.Verifier, o.Settle = webhook.LedgerVerifier{Ledger: ledger}, f.settle
+		}, func(s *sweep.Sweeper) (*sweep.Report, error) {
+			return s.Apply(context.Background(), slices.Values(plan))
+		})
 	})
 }
