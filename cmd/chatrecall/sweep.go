@@ -13,6 +13,7 @@ import (
 	"github.com/chatrecall/chatrecall"
 	"github.com/chatrecall/chatrecall/sweep"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // sweepFlags select what a sweep recalls.
@@ -80,9 +81,7 @@ func (a *app) sweepKindCmd(kind string) *cobra.Command {
 	case "official":
 		fl.StringVar(&f.official, "official", "", "the official account, such as @TOA#_2J4SZEAEL")
 	}
-	fl.StringSliceVar(&f.senders, "sender", nil, "an account whose messages are swept (repeat or separate with commas)")
-	fl.StringVar(&f.since, "since", "", "sweep messages sent since WHEN: a duration back from now (2h, 30m) or an RFC 3339 time")
-	fl.StringVar(&f.until, "until", "", "and until WHEN (default: now)")
+	f.addFilter(fl)
 	fl.StringVar(&f.plan, "plan", "", "recall the plan in FILE (JSON lines, as --dry-run --plan-out wrote it) instead of reading history")
 	fl.StringVar(&f.planOut, "plan-out", "", "with --dry-run: write the plan to FILE instead of standard output")
 	if kind != "c2c" { // admin_msgwithdraw takes no reason
@@ -97,6 +96,14 @@ func (a *app) sweepKindCmd(kind string) *cobra.Command {
 			"and it does nothing in an AVChatRoom group. No --journal: a cut run is finished by running the sweep again")
 	}
 	return c
+}
+
+// addFilter adds the flags that say whose messages, and when: --sender,
+// --since, --until.
+func (f *sweepFlags) addFilter(fl *pflag.FlagSet) {
+	fl.StringSliceVar(&f.senders, "sender", nil, "an account whose messages are swept (repeat or separate with commas)")
+	fl.StringVar(&f.since, "since", "", "sweep messages sent since WHEN: a duration back from now (2h, 30m) or an RFC 3339 time")
+	fl.StringVar(&f.until, "until", "", "and until WHEN (default: now)")
 }
 
 // window reads --since (required) and --until (optional, after --since).
