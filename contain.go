@@ -67,16 +67,9 @@ type getNoSpeakingResponse struct {
 // seconds each mute has left, 0 for none, MuteForever for permanent.
 func (c *Client) GetNoSpeaking(ctx context.Context, account string) (*NoSpeaking, error) {
 	const method = "GetNoSpeaking"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	if err := checkRequired(method, "account", account, "Get_Account, the account to read"); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	got, err := c.page(ctx, method, epGetNoSpeaking, map[string]string{"Get_Account": account}, func() response { return new(getNoSpeakingResponse) })
+	got, err := c.read(ctx, method, epGetNoSpeaking,
+		func() error { return checkRequired(method, "account", account, "Get_Account, the account to read") },
+		func() any { return map[string]string{"Get_Account": account} }, func() response { return new(getNoSpeakingResponse) })
 	if err != nil {
 		return nil, err
 	}

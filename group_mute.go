@@ -92,23 +92,20 @@ type groupMutedResponse struct {
 // topics) and until when (get_group_muted_account).
 func (c *Client) GroupMutedAccounts(ctx context.Context, groupID, topicID string) ([]GroupMuted, error) {
 	const method = "GroupMutedAccounts"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	if err := checkRequired(method, "groupID", groupID, "the group"); err != nil {
-		return nil, err
-	}
-	if err := checkText(method, "topicID", topicID); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	req := map[string]string{"GroupId": groupID}
-	if topicID != "" {
-		req["TopicId"] = topicID
-	}
-	got, err := c.page(ctx, method, epGroupMuted, req, func() response { return new(groupMutedResponse) })
+	got, err := c.read(ctx, method, epGroupMuted,
+		func() error {
+			if err := checkRequired(method, "groupID", groupID, "the group"); err != nil {
+				return err
+			}
+			return checkText(method, "topicID", topicID)
+		},
+		func() any {
+			req := map[string]string{"GroupId": groupID}
+			if topicID != "" {
+				req["TopicId"] = topicID
+			}
+			return req
+		}, func() response { return new(groupMutedResponse) })
 	if err != nil {
 		return nil, err
 	}

@@ -70,31 +70,6 @@ const MaxGroupHistoryPage = 20
 // caller gives none; the service caps each answer at 13 KB anyway.
 const DefaultC2CHistoryPage = 100
 
-// pageRuns is how many times a page whose attempts all failed for a
-// reason that may pass is asked again, each time through the whole retry
-// policy: a read changes nothing, and one unlucky page should not end a
-// sweep of thousands.
-const pageRuns = 3
-
-// page makes one history request, decoding every attempt into a fresh
-// value from newResp, and returns the answer that completed it.
-func (c *Client) page(ctx context.Context, method string, ep *endpoint, req any, newResp func() response) (response, error) {
-	var err error
-	for run := 0; run < pageRuns; run++ {
-		cctx, op := c.begin(ctx, method, ep.name, 0)
-		var got response
-		got, _, err = c.single(cctx, method, ep, req, newResp, op, false)
-		c.finishCall(cctx, op, err)
-		if err == nil {
-			return got, nil
-		}
-		if ctx.Err() != nil || !retryable(err) {
-			return nil, err
-		}
-	}
-	return nil, err
-}
-
 // GroupHistoryPageRequest asks group_msg_get_simple for one page.
 type GroupHistoryPageRequest struct {
 	GroupID string // required
@@ -195,17 +170,6 @@ func (c *Client) GroupHistoryPage(ctx context.Context, r GroupHistoryPageRequest
 			State: placeState(m.IsPlaceMsg), System: m.IsSystem == 1, Priority: m.Priority, Body: m.Body})
 	}
 	return p, nil
-}
-
-// checkRead is the prologue every page method shares.
-func (c *Client) checkRead(method string, ctx context.Context, r interface{ Validate() error }) error {
-	if err := checkCtx(method, ctx); err != nil {
-		return err
-	}
-	if !c.chat {
-		return errChatNotConfigured(method)
-	}
-	return r.Validate()
 }
 
 // C2CHistoryPageRequest asks admin_getroammsg for one page.

@@ -109,14 +109,8 @@ type schedListResponse struct {
 // ListPushSchedTasks lists scheduled push tasks (list_sched_task).
 func (c *Client) ListPushSchedTasks(ctx context.Context, r ListSchedTasks) (*SchedTaskList, error) {
 	const method = "ListPushSchedTasks"
-	if err := checkCtx(method, ctx); err != nil {
+	if err := c.checkRead(method, ctx, r); err != nil {
 		return nil, err
-	}
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
 	}
 	want := r.Want
 	if want == 0 {
@@ -155,16 +149,8 @@ type schedGetResponse struct {
 // and the push task it became once dispatched.
 func (c *Client) GetPushSchedTask(ctx context.Context, taskID int64) (*SchedTask, error) {
 	const method = "GetPushSchedTask"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	if taskID <= 0 {
-		return nil, invalidf(method, "taskID", "is %d; give the scheduled task's ID (a positive number)", taskID)
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	got, err := c.page(ctx, method, epSchedGet, map[string]any{"Sdkappid": c.sdkAppID, "TaskID": taskID}, func() response { return new(schedGetResponse) })
+	got, err := c.read(ctx, method, epSchedGet, func() error { return checkTaskID(method, taskID) },
+		func() any { return map[string]any{"Sdkappid": c.sdkAppID, "TaskID": taskID} }, func() response { return new(schedGetResponse) })
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +170,8 @@ func (c *Client) DeletePushSchedTask(ctx context.Context, taskID int64, typ stri
 	const method = "DeletePushSchedTask"
 	return c.do(ctx, action{method: method, ep: epSchedDelete, items: 1,
 		check: func() error {
-			if taskID <= 0 {
-				return invalidf(method, "taskID", "is %d; give the scheduled task's ID (a positive number)", taskID)
+			if err := checkTaskID(method, taskID); err != nil {
+				return err
 			}
 			switch typ {
 			case "All", "Tag", "User":
@@ -194,4 +180,12 @@ func (c *Client) DeletePushSchedTask(ctx context.Context, taskID int64, typ stri
 			return invalidf(method, "typ", "is %q; give the task's Type: All, Tag or User", typ)
 		},
 		req: func() any { return map[string]any{"Sdkappid": c.sdkAppID, "TaskID": taskID, "Type": typ} }})
+}
+
+// checkTaskID refuses a scheduled task ID that cannot be one.
+func checkTaskID(method string, taskID int64) error {
+	if taskID <= 0 {
+		return invalidf(method, "taskID", "is %d; give the scheduled task's ID (a positive number)", taskID)
+	}
+	return nil
 }

@@ -41,20 +41,20 @@ func (r *pushStatsResponse) UnmarshalJSON(b []byte) error {
 // and end (all_member_push_statistics).
 func (c *Client) PushStatistics(ctx context.Context, pushTaskID string, start, end time.Time) (*PushStatistics, error) {
 	const method = "PushStatistics"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	if err := checkRequired(method, "pushTaskID", pushTaskID, "the push task's TaskId"); err != nil {
-		return nil, err
-	}
-	if start.IsZero() || end.IsZero() || !end.After(start) {
-		return nil, invalidf(method, "end", "must be after start (both required), got %s to %s", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	req := map[string]any{"StartTime": start.Unix(), "EndTime": end.Unix(), "TaskID": []string{pushTaskID}}
-	got, err := c.page(ctx, method, epPushStatistics, req, func() response { return new(pushStatsResponse) })
+	got, err := c.read(ctx, method, epPushStatistics,
+		func() error {
+			if err := checkRequired(method, "pushTaskID", pushTaskID, "the push task's TaskId"); err != nil {
+				return err
+			}
+			if start.IsZero() || end.IsZero() || !end.After(start) {
+				return invalidf(method, "end", "must be after start (both required), got %s to %s", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+			}
+			return nil
+		},
+		func() any {
+			return map[string]any{"StartTime": start.Unix(), "EndTime": end.Unix(), "TaskID": []string{pushTaskID}}
+		},
+		func() response { return new(pushStatsResponse) })
 	if err != nil {
 		return nil, err
 	}
@@ -86,19 +86,14 @@ type pushTraceResponse struct {
 // (all_member_push_trace; data is kept 7 days).
 func (c *Client) PushTrace(ctx context.Context, pushTaskID, userID string) ([]PushTraceEvent, error) {
 	const method = "PushTrace"
-	if err := checkCtx(method, ctx); err != nil {
-		return nil, err
-	}
-	if err := checkRequired(method, "pushTaskID", pushTaskID, "the push task's TaskId"); err != nil {
-		return nil, err
-	}
-	if err := checkRequired(method, "userID", userID, "the user whose devices to trace"); err != nil {
-		return nil, err
-	}
-	if !c.chat {
-		return nil, errChatNotConfigured(method)
-	}
-	got, err := c.page(ctx, method, epPushTrace, map[string]string{"TaskID": pushTaskID, "UserID": userID}, func() response { return new(pushTraceResponse) })
+	got, err := c.read(ctx, method, epPushTrace,
+		func() error {
+			if err := checkRequired(method, "pushTaskID", pushTaskID, "the push task's TaskId"); err != nil {
+				return err
+			}
+			return checkRequired(method, "userID", userID, "the user whose devices to trace")
+		},
+		func() any { return map[string]string{"TaskID": pushTaskID, "UserID": userID} }, func() response { return new(pushTraceResponse) })
 	if err != nil {
 		return nil, err
 	}
