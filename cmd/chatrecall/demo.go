@@ -119,11 +119,9 @@ func (a *app) startDemo(now time.Time) (*chatrecalltest.Server, *webhook.MemoryL
 	srv, trail := demoSeed(st.epoch, changed)
 	if err := srv.Replay(st.changes...); err != nil {
 		srv.Close()
-		fmt.Fprintf(a.e.stderr, "chatrecall: --demo: the demo state in %s does not fit this version's demo (%v): starting a new one\n", st.path, err)
-		if err := st.reset(); err != nil {
-			return nil, nil, nil, usagef("--demo-state: cannot remove %s: %v", st.path, err)
-		}
-		if st, err = a.openDemoState(now); err != nil {
+		fmt.Fprintf(a.e.stderr, "chatrecall: --demo: the demo state in %s cannot be replayed (%v; made by another version?): starting a new one\n", st.path, err)
+		st.epoch, st.changes = now.Truncate(time.Minute), nil
+		if err := st.restart(); err != nil {
 			return nil, nil, nil, err
 		}
 		srv, trail = demoSeed(st.epoch, changed)

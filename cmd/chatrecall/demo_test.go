@@ -152,3 +152,22 @@ func TestDemoStateSurvivesAKill(t *testing.T) {
 		assert.NotContains(t, line, `"failed"`)
 	}
 }
+
+// TestDemoStateIsOneRunAtATime: while one --demo run holds the state, a
+// second gets a demo of its own, not kept, and says so; the first run's
+// changes are all the file holds.
+func TestDemoStateIsOneRunAtATime(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	var errOut strings.Builder
+	first := &app{o: options{demoState: state}, e: env{getenv: func(string) string { return "" }, stderr: &errOut}}
+	held, err := first.openDemoState(time.Now())
+	require.NoError(t, err)
+	defer held.close()
+
+	r := runCLI(t, nil, "", "--demo", "--demo-state", state, "group", "--group", "@TGS#demo", "--seq", "9")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "another --demo run is using "+state)
+	b, err := os.ReadFile(state)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(b), "\n"), "only the header: the second run kept nothing")
+}

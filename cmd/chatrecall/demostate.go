@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,38 +86,70 @@ func (a *app) demoStatePath() string {
 }
 
 // openDemoState loads the state at path, or starts one seeded at now. A
-// state older than demoMaxAge is started again, with a note on stderr.
+// state older than demoMaxAge is started again, with a note on stderr. The
+// file is locked while the run lasts: a second --demo run at the same time
+// gets a demo of its own, not kept, and says so.
 func (a *app) openDemoState(now time.Time) (*demoState, error) {
 	path := a.demoStatePath()
 	st := &demoState{path: path, epoch: now.Truncate(time.Minute)}
 	if path == "" {
 		return st, nil
 	}
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return st, st.create()
-	case err != nil:
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, usagef("--demo-state: cannot create %s: %v", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, usagef("--demo-state: cannot open %s: %v", path, err)
+	}
+	if !lockFile(f) {
+		f.Close()
+		fmt.Fprintf(a.e.stderr, "chatrecall: --demo: another --demo run is using %s: this run's demo starts fresh and is not kept\n", path)
+		return &demoState{epoch: st.epoch}, nil
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
 		return nil, usagef("--demo-state: cannot read %s: %v", path, err)
 	}
-	took, err := st.decode(b)
-	if err != nil {
-		return nil, usagef("--demo-state: %s: %v (chatrecall demo reset starts a new one there, or give another --demo-state)", path, err)
-	}
-	if age := now.Sub(st.epoch); age > demoMaxAge {
-		fmt.Fprintf(a.e.stderr, "chatrecall: --demo: the demo state in %s was seeded %s ago: starting a new one (its windows are relative to now)\n", path, age.Round(time.Minute))
-		*st = demoState{path: path, epoch: now.Truncate(time.Minute)}
-		return st, st.create()
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err == nil && took < len(b) {
-		err = f.Truncate(int64(took)) // a cut last line: appends go after the last whole one
-	}
-	if err != nil {
-		return nil, usagef("--demo-state: cannot append to %s: %v", path, err)
+	took := 0
+	if len(b) > 0 {
+		if took, err = st.decode(b); err != nil {
+			f.Close()
+			return nil, usagef("--demo-state: %s: %v (chatrecall demo reset starts a new one there, or give another --demo-state)", path, err)
+		}
+		if age := now.Sub(st.epoch); age > demoMaxAge {
+			fmt.Fprintf(a.e.stderr, "chatrecall: --demo: the demo state in %s was seeded %s ago: starting a new one (its windows are relative to now)\n", path, age.Round(time.Minute))
+			*st = demoState{path: path, epoch: now.Truncate(time.Minute)}
+			took = 0
+		}
 	}
 	st.f = f
+	if took == 0 {
+		return st, st.restart()
+	}
+	if took < len(b) {
+		if err := f.Truncate(int64(took)); err != nil { // a cut last line: appends go after the last whole one
+			f.Close()
+			return nil, usagef("--demo-state: cannot write %s: %v", path, err)
+		}
+	}
 	return st, nil
+}
+
+// restart empties the (locked) state file and writes its header.
+func (st *demoState) restart() error {
+	h, _ := json.Marshal(demoHeader{Demo: demoFormat, Epoch: st.epoch})
+	err := st.f.Truncate(0)
+	if err == nil {
+		_, err = st.f.Write(append(h, '\n'))
+	}
+	if err != nil {
+		st.f.Close()
+		st.f = nil
+		return usagef("--demo-state: cannot write %s: %v", st.path, err)
+	}
+	return nil
 }
 
 // decode reads a state file and returns how many of its bytes it took. A
@@ -147,23 +180,6 @@ func (st *demoState) decode(b []byte) (int, error) {
 		rest = after
 	}
 	return took, nil
-}
-
-// create writes a new state file with the header only.
-func (st *demoState) create() error {
-	if err := os.MkdirAll(filepath.Dir(st.path), 0o755); err != nil {
-		return usagef("--demo-state: cannot create %s: %v", filepath.Dir(st.path), err)
-	}
-	h, _ := json.Marshal(demoHeader{Demo: demoFormat, Epoch: st.epoch})
-	f, err := os.OpenFile(st.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
-	if err == nil {
-		_, err = f.Write(append(h, '\n'))
-	}
-	if err != nil {
-		return usagef("--demo-state: cannot write %s: %v", st.path, err)
-	}
-	st.f = f
-	return nil
 }
 
 // record appends one change, in one write. It runs in the fake before the
