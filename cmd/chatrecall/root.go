@@ -156,7 +156,7 @@ short, finish it with --resume FILE.`,
 	root.SetVersionTemplate("chatrecall version {{.Version}}\n")
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp)
 	f := root.PersistentFlags()
-	f.StringVarP(&a.o.output, "output", "o", "", "how outcomes are printed: table (default), json (one document: items and summary) or jsonl (one object per line)")
+	f.StringVarP(&a.o.output, "output", "o", "", "how outcomes are printed: table (default), json (one document: items and summary) or jsonl (one object per line); plans (--plan-out) are always JSON Lines")
 	f.BoolVar(&a.o.json, "json", false, "the same as -o jsonl")
 	f.BoolVarP(&a.o.quiet, "quiet", "q", false, "print only the items that were not done, and the summary; no progress bar")
 	f.BoolVarP(&a.o.yes, "yes", "y", false, "do not ask for confirmation: needed without a terminal by commands that change what every user of a push sees")
