@@ -26,7 +26,21 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	built := make(chan struct{})
+	if run := flag.Lookup("test.run"); !testing.Short() && (run == nil || run.Value.String() == "") {
+		// The whole package runs: the binary its process tests start is
+		// built beside the in-process tests instead of before the first of
+		// them.
+		go func() {
+			defer close(built)
+			binOnce.Do(buildBinary)
+		}()
+	} else {
+		close(built)
+	}
 	code := m.Run()
+	<-built
 	if binDir != "" {
 		_ = os.RemoveAll(binDir)
 	}

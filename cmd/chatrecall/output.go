@@ -47,7 +47,7 @@ func newRow(endpoint, target, item, done string, err error, confirmed bool) row 
 	}
 	rw.Error = strings.TrimPrefix(err.Error(), "chatrecall: ")
 	rw.Cause = causeOf(err)
-	rw.Hint = hintFor(err)
+	rw.Hint = hintFor(endpoint, err)
 	var apiErr *chatrecall.APIError
 	if errors.As(err, &apiErr) {
 		rw.Code = int(apiErr.Code)
@@ -133,14 +133,16 @@ func leaf(err error) string {
 func excerptOf(s string) string { return cut(s, 120) }
 
 // hintFor names the flags that fix a failure, where some do.
-func hintFor(err error) string {
+func hintFor(endpoint string, err error) string {
 	switch {
 	case errors.Is(err, chatrecall.ErrOfflinePushInfoRequired):
 		return "give --title and --desc: the revoke then overwrites the notification it showed"
 	case errors.Is(err, chatrecall.ErrOutcomeUnknown):
-		return "check it again, or finish with --resume JOURNAL"
+		return "check it again; a run with --journal settles it with --resume"
+	case errors.Is(err, chatrecall.ErrAuth) && strings.HasPrefix(endpoint, "tpns/"):
+		return "check CHATRECALL_TPNS_SECRET_KEY (or --tpns-secret-key-file), --tpns-access-id and --tpns-region"
 	case errors.Is(err, chatrecall.ErrUserSigExpired), errors.Is(err, chatrecall.ErrAuth):
-		return "check CHATRECALL_SECRET_KEY (or --secret-key-file) and --sdkappid"
+		return "check CHATRECALL_SECRET_KEY (or --secret-key-file), --sdkappid and --region"
 	case errors.Is(err, chatrecall.ErrPermission):
 		return "--identifier must be an App admin"
 	}

@@ -37,19 +37,23 @@ func binary(t testing.TB) string {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "chatrecall-bin")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "chatrecall")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("%v: %s", err, out)
-		}
-	})
+	binOnce.Do(buildBinary)
 	require.NoError(t, binErr)
 	return binPath
+}
+
+// buildBinary builds the command, once: TestMain starts it while the
+// in-process tests run, so a cold build overlaps them.
+func buildBinary() {
+	binDir, binErr = os.MkdirTemp("", "chatrecall-bin")
+	if binErr != nil {
+		return
+	}
+	binPath = filepath.Join(binDir, "chatrecall")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		binErr = fmt.Errorf("%v: %s", err, out)
+	}
 }
 
 // start starts cmd and returns a scanner of its standard output (read all
