@@ -39,6 +39,11 @@ func (r *run) maybe(i int) bool {
 }
 
 // recallDone is called once a batch's outcomes are written.
+//
+// OnRecall runs before the batch's windows can be verified: a verifier
+// that read a window back at once would otherwise hand an item to
+// OnOutcome before its first recall was reported, and a journal would then
+// record the final outcome before the first one.
 func (r *run) recallDone(idx []int) {
 	var finals []int
 	var first []Outcome
@@ -51,6 +56,13 @@ func (r *run) recallDone(idx []int) {
 				first = append(first, r.rep.Outcome(i))
 			}
 		}
+	}
+	r.mu.Unlock()
+	for _, o := range first {
+		r.s.o.OnRecall(o)
+	}
+	r.mu.Lock()
+	for _, i := range idx {
 		if r.s.o.SkipVerify {
 			finals = append(finals, i)
 			continue
@@ -62,9 +74,6 @@ func (r *run) recallDone(idx []int) {
 		}
 	}
 	r.mu.Unlock()
-	for _, o := range first {
-		r.s.o.OnRecall(o)
-	}
 	r.final(finals)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -476,4 +477,51 @@ func TestPlanningStopsWhenRecallsStop(t *testing.T) {
 	s := rep.Summary()
 	assert.Zero(t, s.Recalled)
 	assert.Equal(t, s.Total, s.Failed+s.NotSent)
+}
+
+// recalledVerifier reads every item back recalled, at once.
+type recalledVerifier struct{}
+
+func (recalledVerifier) States(_ context.Context, _ chatrecall.Conversation, items []sweep.Item) (map[string]chatrecall.MessageState, error) {
+	out := make(map[string]chatrecall.MessageState, len(items))
+	for _, it := range items {
+		out[it.ID()] = chatrecall.MessageRecalled
+	}
+	return out, nil
+}
+
+// TestOnRecallComesBeforeOnOutcome: an item's first recall is reported
+// before its final outcome, however fast the read-back: a journal records
+// them in that order, and a resume reads the last as final. The verifier
+// answers at once and OnRecall gives way to other goroutines, so a final
+// outcome that could overtake its first recall does.
+func TestOnRecallComesBeforeOnOutcome(t *testing.T) {
+	srv := chatrecalltest.NewServer(chatrecalltest.WithoutRateLimits())
+	defer srv.Close()
+	srv.FillGroup("@TGS#order", chatrecalltest.Fill{Messages: 400, Senders: 2, From: epoch.Add(-time.Hour), To: epoch, Seed: 5})
+	client, err := chatrecall.NewClient(srv.Config(), chatrecall.WithoutRateLimits())
+	require.NoError(t, err)
+	var mu sync.Mutex
+	recalled := map[string]bool{}
+	outOfOrder := 0
+	_, err = sweep.New(client, func(o *sweep.Options) {
+		o.Verifier = recalledVerifier{}
+		o.OnRecall = func(out sweep.Outcome) {
+			for range 200 {
+				runtime.Gosched()
+			}
+			mu.Lock()
+			recalled[out.ID()] = true
+			mu.Unlock()
+		}
+		o.OnOutcome = func(out sweep.Outcome) {
+			mu.Lock()
+			if !recalled[out.ID()] {
+				outOfOrder++
+			}
+			mu.Unlock()
+		}
+	}).Sweep(bg, chatrecall.Conversation{GroupID: "@TGS#order"}, sweep.Filter{Senders: []string{chatrecalltest.SenderName(1)}})
+	require.NoError(t, err)
+	require.Zero(t, outOfOrder, "a final outcome came before its first recall")
 }
