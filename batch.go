@@ -1,7 +1,6 @@
 package chatrecall
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -46,15 +45,15 @@ type Summary struct {
 
 func (s *Summary) add(err error, confirmed bool) {
 	s.Total++
-	switch {
-	case err == nil:
+	switch OutcomeOf(err) {
+	case OutcomeRecalled:
 		s.Recalled++
 		if confirmed {
 			s.Confirmed++
 		}
-	case errors.Is(err, ErrOutcomeUnknown):
+	case OutcomeUnknown:
 		s.Unknown++
-	case errors.Is(err, ErrNotSent):
+	case OutcomeNotSent:
 		s.NotSent++
 	default:
 		s.Failed++
@@ -123,10 +122,10 @@ func (e *PartialError) Unwrap() []error { return e.Errs }
 // count adds one item not recalled, under the word for its outcome.
 func (e *PartialError) count(err error) {
 	e.NotDone++
-	switch {
-	case errors.Is(err, ErrOutcomeUnknown):
+	switch OutcomeOf(err) {
+	case OutcomeUnknown:
 		e.Unknown++
-	case errors.Is(err, ErrNotSent):
+	case OutcomeNotSent:
 		e.NotSent++
 	default:
 		e.Failed++
